@@ -1,0 +1,316 @@
+"""Name resolution and a small type inference over one module, read by every rule.
+
+``resolve(expr, scope)`` says what a name or dotted expression stands for (an import's dotted name, a
+function or class of this file), following import aliases and shadowing. ``infer_type(expr, scope)`` says
+of which class a value is an instance, from a constructor call, a known library call, an annotation,
+``with X() as v``, tuple unpacking of a known call, or ``self.x = X()`` in the class. Both answer None
+when unsure: rules stay silent then.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from dataclasses import dataclass
+
+from ..knowledge.types import AWAIT_RETURN_TYPES, KNOWN_BASES, NOT_CONSTRUCTORS, RETURN_TYPES, canonical
+from .scopes import Binding, BindingKind, Scope, ScopeKind
+
+_BUILTIN_NAMES = frozenset(dir(builtins))
+_MAX_DEPTH = 12  # alias and inference chains longer than this are given up on
+
+
+@dataclass(frozen=True, slots=True)
+class Symbol:
+    """What an expression refers to.
+
+    ``qualname`` is a dotted name (``time.sleep``; for something defined in this file, the module's dotted
+    name plus its path in the file). ``node`` is the defining FunctionDef / AsyncFunctionDef / ClassDef when
+    it is defined in this file. As a type, a Symbol is the class of an instance.
+    """
+
+    qualname: str
+    node: ast.AST | None = None
+
+    @property
+    def is_class(self) -> bool:
+        return isinstance(self.node, ast.ClassDef)
+
+    @property
+    def short(self) -> str:
+        return self.qualname.rsplit(".", 1)[-1]
+
+
+class ModuleInfo:
+    """The scopes of one file and the questions rules ask about them."""
+
+    def __init__(self, tree: ast.AST, module_name: str, package: str) -> None:
+        self.tree = tree
+        self.module_name = module_name
+        self.package = package
+        self.scopes: dict[ast.AST, Scope] = {}  # scope-creating node -> its scope
+        self.module_scope = Scope(ScopeKind.MODULE, tree, None, module_name)
+        self.scopes[tree] = self.module_scope
+        self._resolve_cache: dict[tuple[int, int], Symbol | None] = {}
+
+    # -- names --------------------------------------------------------------------------------
+    def local_qualname(self, scope: Scope, name: str) -> str:
+        inner = f"{scope.qualname}.{name}" if scope.qualname else name
+        return f"{self.module_name}.{inner}" if self.module_name else inner
+
+    def resolve(self, expr: ast.expr, scope: Scope) -> Symbol | None:
+        """What ``expr`` (a name or dotted attribute chain) stands for, or None when unknown."""
+        key = (id(expr), id(scope))
+        try:
+            return self._resolve_cache[key]
+        except KeyError:
+            pass
+        result = self._resolve(expr, scope, 0)
+        self._resolve_cache[key] = result
+        return result
+
+    def qualname(self, expr: ast.expr, scope: Scope) -> str | None:
+        symbol = self.resolve(expr, scope)
+        return symbol.qualname if symbol is not None else None
+
+    def _resolve(self, expr: ast.expr, scope: Scope, depth: int) -> Symbol | None:
+        if depth > _MAX_DEPTH:
+            return None
+        if isinstance(expr, ast.Name):
+            return self._resolve_name(expr.id, scope, depth)
+        if isinstance(expr, ast.Attribute):
+            base = self._resolve(expr.value, scope, depth + 1)
+            if base is None:
+                return None
+            if isinstance(base.node, ast.ClassDef):
+                return self.class_member(base, expr.attr)
+            if base.node is not None:
+                return None  # an attribute of a function object
+            return Symbol(canonical(f"{base.qualname}.{expr.attr}"))
+        return None
+
+    def _resolve_name(self, name: str, scope: Scope, depth: int) -> Symbol | None:
+        found = scope.lookup(name)
+        if found is None:
+            return Symbol(f"builtins.{name}") if name in _BUILTIN_NAMES else None
+        owner, bindings = found
+        if all(b.kind is BindingKind.DEF for b in bindings):
+            # redefinitions (overloads, conditional defs): the last one is what the name ends up as
+            return Symbol(self.local_qualname(owner, name), bindings[-1].node)
+        results = {self._symbol_of_binding(name, owner, b, depth) for b in bindings}
+        if len(results) == 1:
+            return results.pop()
+        return None
+
+    def _symbol_of_binding(self, name: str, owner: Scope, binding: Binding, depth: int) -> Symbol | None:
+        if binding.kind is BindingKind.IMPORT and binding.qualname:
+            return Symbol(canonical(binding.qualname))
+        if binding.kind in (BindingKind.DEF, BindingKind.CLASS):
+            return Symbol(self.local_qualname(owner, name), binding.node)
+        if (
+            binding.kind is BindingKind.ASSIGN
+            and binding.unpack_index is None
+            and isinstance(binding.value, (ast.Name, ast.Attribute))
+        ):
+            # `sleep = time.sleep`: an alias of what the right-hand side is
+            return self._resolve(binding.value, owner, depth + 1)
+        return None
+
+    def class_member(self, cls: Symbol, attr: str) -> Symbol | None:
+        """A function or class defined in the body of a class of this file (or its local bases)."""
+        for klass in self.class_mro(cls):
+            if not isinstance(klass.node, ast.ClassDef):
+                return None  # an external base: it may define the member
+            class_scope = self.scopes[klass.node]
+            bindings = class_scope.bindings.get(attr)
+            if bindings:
+                last = bindings[-1]
+                if last.kind in (BindingKind.DEF, BindingKind.CLASS):
+                    return Symbol(self.local_qualname(class_scope, attr), last.node)
+                return None
+        return None
+
+    def class_mro(self, cls: Symbol) -> list[Symbol]:
+        """The class and its bases, depth first; an unresolved base ends the list with a placeholder."""
+        order: list[Symbol] = []
+        pending = [cls]
+        seen: set[str] = set()
+        while pending and len(order) < 32:
+            klass = pending.pop(0)
+            if klass.qualname in seen:
+                continue
+            seen.add(klass.qualname)
+            order.append(klass)
+            if isinstance(klass.node, ast.ClassDef):
+                class_scope = self.scopes[klass.node]
+                assert class_scope.parent is not None
+                for base in klass.node.bases:
+                    resolved = self.resolve(base, class_scope.parent)
+                    if resolved is None:
+                        pending.append(Symbol("<unknown>"))
+                    elif resolved.qualname != "builtins.object":
+                        pending.append(resolved)
+            elif klass.qualname in KNOWN_BASES:
+                pending.append(Symbol(KNOWN_BASES[klass.qualname]))
+        return order
+
+    # -- types --------------------------------------------------------------------------------
+    def infer_type(self, expr: ast.expr, scope: Scope) -> Symbol | None:
+        """The class ``expr`` evaluates to an instance of, or None when unsure."""
+        result = self._infer(expr, scope, 0)
+        return result if isinstance(result, Symbol) else None
+
+    def _infer(self, expr: ast.expr, scope: Scope, depth: int) -> Symbol | tuple[str, ...] | None:
+        if depth > _MAX_DEPTH:
+            return None
+        if isinstance(expr, ast.Call):
+            return self._call_result(expr, scope, depth, awaited=False)
+        if isinstance(expr, ast.Await) and isinstance(expr.value, ast.Call):
+            return self._call_result(expr.value, scope, depth, awaited=True)
+        if isinstance(expr, ast.Name):
+            return self._infer_name(expr.id, scope, depth)
+        if isinstance(expr, ast.Attribute):
+            owner = self._infer(expr.value, scope, depth + 1)
+            if isinstance(owner, Symbol) and isinstance(owner.node, ast.ClassDef):
+                return self._instance_attribute(owner, expr.attr, depth)
+        return None
+
+    def callee_key(self, call: ast.Call, scope: Scope) -> str | None:
+        """A dotted name for what a call calls: ``time.sleep`` or, for a method, ``Type.method``."""
+        func = call.func
+        symbol = self.resolve(func, scope)
+        if symbol is not None:
+            return symbol.qualname
+        if isinstance(func, ast.Attribute):
+            receiver = self.infer_type(func.value, scope)
+            if receiver is not None:
+                return f"{receiver.qualname}.{func.attr}"
+        return None
+
+    def _call_result(self, call: ast.Call, scope: Scope, depth: int,
+                     awaited: bool) -> Symbol | tuple[str, ...] | None:
+        func = call.func
+        symbol = self._resolve(func, scope, depth + 1)
+        key: str | None = None
+        if symbol is not None:
+            if isinstance(symbol.node, ast.ClassDef):
+                return None if awaited else symbol
+            if symbol.node is not None:
+                return None  # a function of this file: its return type is not inferred
+            key = symbol.qualname
+        elif isinstance(func, ast.Attribute):
+            receiver = self._infer(func.value, scope, depth + 1)
+            if isinstance(receiver, Symbol):
+                key = f"{receiver.qualname}.{func.attr}"
+                for klass in self.class_mro(receiver)[1:]:
+                    table = AWAIT_RETURN_TYPES if awaited else RETURN_TYPES
+                    if f"{klass.qualname}.{func.attr}" in table:
+                        key = f"{klass.qualname}.{func.attr}"
+                        break
+        if key is None:
+            return None
+        table = AWAIT_RETURN_TYPES if awaited else RETURN_TYPES
+        known = table.get(key)
+        if known is not None:
+            return Symbol(known) if isinstance(known, str) else known
+        if not awaited and symbol is not None and key not in NOT_CONSTRUCTORS and key.rsplit(".", 1)[-1][:1].isupper():
+            return Symbol(key)  # an imported class: calling it makes an instance
+        return None
+
+    def _infer_name(self, name: str, scope: Scope, depth: int) -> Symbol | tuple[str, ...] | None:
+        found = scope.lookup(name)
+        if found is None:
+            return None
+        owner, bindings = found
+        results = set()
+        for binding in bindings:
+            if binding.kind is BindingKind.AUG_ASSIGN:
+                continue
+            results.add(self._type_of_binding(owner, binding, depth))
+            if len(results) > 1:
+                return None
+        return results.pop() if results else None
+
+    def _type_of_binding(self, owner: Scope, binding: Binding, depth: int) -> Symbol | tuple[str, ...] | None:
+        kind = binding.kind
+        if kind is BindingKind.PARAMETER:
+            if binding.annotation is not None:
+                return self.type_from_annotation(binding.annotation, owner.parent or owner)
+            return self._implicit_first_parameter(owner, binding)
+        if kind is BindingKind.ANNOTATION and binding.annotation is not None:
+            return self.type_from_annotation(binding.annotation, owner)
+        if kind in (BindingKind.ASSIGN, BindingKind.WITH) and binding.value is not None:
+            if isinstance(binding.node, ast.AnnAssign) and binding.node.annotation is not None:
+                return self.type_from_annotation(binding.node.annotation, owner)
+            value = self._infer(binding.value, owner, depth + 1)
+            if binding.unpack_index is None:
+                return value if isinstance(value, Symbol) else None
+            if isinstance(value, tuple) and binding.unpack_index < len(value):
+                return Symbol(value[binding.unpack_index])
+        return None
+
+    def _implicit_first_parameter(self, function: Scope, binding: Binding) -> Symbol | None:
+        """``self`` / ``cls``: the first parameter of a method is the class (or an instance of it)."""
+        node = function.node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return None
+        klass = function.parent
+        if klass is None or klass.kind is not ScopeKind.CLASS:
+            return None
+        params = [*node.args.posonlyargs, *node.args.args]
+        if not params or params[0] is not binding.node:
+            return None
+        for decorator in node.decorator_list:
+            if isinstance(decorator, ast.Name) and decorator.id == "staticmethod":
+                return None
+        assert klass.parent is not None
+        return Symbol(self.local_qualname(klass.parent, klass.name), klass.node)
+
+    def _instance_attribute(self, cls: Symbol, attr: str, depth: int) -> Symbol | None:
+        """The type of ``self.attr`` from ``self.attr = X()`` in methods or ``attr: X`` in the class body."""
+        results: set[Symbol | None] = set()
+        for klass in self.class_mro(cls):
+            if not isinstance(klass.node, ast.ClassDef):
+                break
+            class_scope = self.scopes[klass.node]
+            for value, where in class_scope.instance_attrs.get(attr, ()):
+                inferred = self._infer(value, where, depth + 1)
+                results.add(inferred if isinstance(inferred, Symbol) else None)
+            for binding in class_scope.bindings.get(attr, ()):
+                if binding.kind is BindingKind.ANNOTATION and binding.annotation is not None:
+                    results.add(self.type_from_annotation(binding.annotation, class_scope))
+                elif binding.kind is BindingKind.ASSIGN and binding.value is not None:
+                    inferred = self._infer(binding.value, class_scope, depth + 1)
+                    results.add(inferred if isinstance(inferred, Symbol) else None)
+            if results:
+                break
+        if len(results) == 1:
+            return results.pop()
+        return None
+
+    def type_from_annotation(self, annotation: ast.expr, scope: Scope) -> Symbol | None:
+        """The class an annotation names, seeing through ``Optional[X]``, ``X | None`` and strings."""
+        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+            try:
+                parsed = ast.parse(annotation.value, mode="eval").body
+            except (SyntaxError, ValueError, RecursionError):
+                return None
+            # names in a string annotation resolve in the same scope; the parsed nodes are new, so the
+            # resolution cache (keyed by node identity) is not polluted by them
+            return self.type_from_annotation(parsed, scope)
+        if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+            sides = [annotation.left, annotation.right]
+            non_none = [s for s in sides if not (isinstance(s, ast.Constant) and s.value is None)]
+            return self.type_from_annotation(non_none[0], scope) if len(non_none) == 1 else None
+        if isinstance(annotation, ast.Subscript):
+            outer = self.qualname(annotation.value, scope)
+            if outer in ("typing.Optional", "typing.Annotated", "typing_extensions.Annotated"):
+                inner = annotation.slice
+                if isinstance(inner, ast.Tuple) and inner.elts:
+                    inner = inner.elts[0]
+                return self.type_from_annotation(inner, scope)
+            return self.type_from_annotation(annotation.value, scope)
+        symbol = self.resolve(annotation, scope)
+        if symbol is None or (symbol.node is not None and not symbol.is_class):
+            return None
+        return symbol

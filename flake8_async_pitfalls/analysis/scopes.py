@@ -1,0 +1,195 @@
+"""Scopes and bindings, filled in by the checker's single walk and read by the rules afterwards.
+
+Bindings are recorded for the whole file before any rule runs, so a name assigned late in a function
+still shadows an import for the whole function, as it does in Python.
+"""
+
+from __future__ import annotations
+
+import ast
+import enum
+from dataclasses import dataclass, field
+
+
+class ScopeKind(enum.Enum):
+    MODULE = "module"
+    CLASS = "class"
+    FUNCTION = "def"
+    ASYNC_FUNCTION = "async def"
+    LAMBDA = "lambda"
+    COMPREHENSION = "comprehension"
+
+
+class BindingKind(enum.Enum):
+    IMPORT = "import"  # qualname holds the imported dotted name
+    ASSIGN = "assign"  # value holds the assigned expression when the target was a plain name
+    AUG_ASSIGN = "augassign"
+    ANNOTATION = "annotation"  # annotated without value: `x: T`
+    PARAMETER = "parameter"  # annotation holds the parameter's annotation
+    DEF = "def"  # node is the FunctionDef / AsyncFunctionDef
+    CLASS = "class"  # node is the ClassDef
+    LOOP = "loop"  # for-loop or comprehension target
+    WITH = "with"  # value holds the context expression of `with EXPR as name`
+    OTHER = "other"  # except-as, match captures, del, walrus without a simple value, type params
+
+
+@dataclass(slots=True, eq=False)
+class Binding:
+    """One place that binds a name in a scope."""
+
+    kind: BindingKind
+    node: ast.AST
+    qualname: str | None = None
+    value: ast.expr | None = None
+    annotation: ast.expr | None = None
+    is_async_with: bool = False
+    unpack_index: int | None = None  # position when bound by tuple unpacking of `value`
+
+
+@dataclass(slots=True, eq=False)
+class Scope:
+    """A module, class, function, lambda or comprehension scope."""
+
+    kind: ScopeKind
+    node: ast.AST
+    parent: Scope | None
+    name: str
+    bindings: dict[str, list[Binding]] = field(default_factory=dict)
+    global_names: set[str] = field(default_factory=set)
+    nonlocal_names: set[str] = field(default_factory=set)
+    # `self.lock = value` in methods of this class: {"lock": [(value, method scope)]}
+    instance_attrs: dict[str, list[tuple[ast.expr, Scope]]] = field(default_factory=dict)
+    function: Scope = field(init=False)  # innermost def / async def / lambda, or the module
+    qualname: str = field(init=False)  # dotted path inside the module: "Client.get"
+
+    def __post_init__(self) -> None:
+        parent = self.parent
+        if self.kind in (ScopeKind.COMPREHENSION, ScopeKind.CLASS) and parent is not None:
+            self.function = parent.function
+        else:
+            self.function = self
+        if parent is None or parent.kind is ScopeKind.MODULE:
+            self.qualname = self.name if parent is not None else ""
+        elif self.kind is ScopeKind.COMPREHENSION:
+            self.qualname = parent.qualname
+        else:
+            self.qualname = f"{parent.qualname}.{self.name}"
+
+    # -- building -----------------------------------------------------------------------------
+    def bind(self, name: str, binding: Binding) -> None:
+        target = self
+        if name in self.global_names:
+            target = self.module
+        elif self.kind is ScopeKind.COMPREHENSION and isinstance(binding.node, ast.NamedExpr):
+            # a walrus in a comprehension binds in the enclosing non-comprehension scope
+            while target.kind is ScopeKind.COMPREHENSION and target.parent is not None:
+                target = target.parent
+        target.bindings.setdefault(name, []).append(binding)
+
+    # -- reading ------------------------------------------------------------------------------
+    @property
+    def module(self) -> Scope:
+        scope = self
+        while scope.parent is not None:
+            scope = scope.parent
+        return scope
+
+    @property
+    def is_async(self) -> bool:
+        """Whether code here runs in async context: the innermost function is an ``async def``."""
+        return self.function.kind is ScopeKind.ASYNC_FUNCTION
+
+    @property
+    def enclosing_class(self) -> Scope | None:
+        """The class whose method this function scope is (directly), if any."""
+        fn = self.function
+        if fn.kind in (ScopeKind.FUNCTION, ScopeKind.ASYNC_FUNCTION) and fn.parent is not None:
+            if fn.parent.kind is ScopeKind.CLASS:
+                return fn.parent
+        return None
+
+    def lookup(self, name: str) -> tuple[Scope, list[Binding]] | None:
+        """Find the bindings a name refers to here, following Python's scoping (LEGB).
+
+        Class scopes are visible only to code directly in the class body. Returns None for a name
+        bound nowhere in the file (a builtin, or a star-import / undefined name).
+        """
+        scope: Scope | None = self
+        first = True
+        while scope is not None:
+            if scope.kind is ScopeKind.CLASS and not first:
+                scope = scope.parent
+                continue
+            if name in scope.global_names:
+                scope = scope.module
+                found = scope.bindings.get(name)
+                return (scope, found) if found else None
+            found = scope.bindings.get(name)
+            if found:
+                return scope, found
+            first = False
+            scope = scope.parent
+        return None
+
+    def describe(self) -> str:
+        """How messages name this function: ``async def 'fetch'``, ``def 'helper'``, ``a lambda``."""
+        fn = self.function
+        if fn.kind is ScopeKind.LAMBDA:
+            return "a lambda"
+        if fn.kind is ScopeKind.MODULE:
+            return "module level"
+        return f"{fn.kind.value} '{fn.name}'"
+
+
+def bind_target(scope: Scope, target: ast.expr, kind: BindingKind, node: ast.AST,
+                value: ast.expr | None = None) -> None:
+    """Record the names bound by an assignment-like target (names, tuples, starred)."""
+    if isinstance(target, ast.Name):
+        scope.bind(target.id, Binding(kind, node, value=value))
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        for index, element in enumerate(target.elts):
+            if isinstance(element, ast.Starred):
+                bind_target(scope, element.value, kind, node)
+            elif isinstance(element, ast.Name):
+                scope.bind(element.id, Binding(kind, node, value=value, unpack_index=index))
+            else:
+                bind_target(scope, element, kind, node)
+    elif isinstance(target, ast.Starred):
+        bind_target(scope, target.value, kind, node)
+    # attribute and subscript targets bind no name
+
+
+def bind_import(scope: Scope, node: ast.Import | ast.ImportFrom, package: str) -> None:
+    """Record import bindings with the dotted name each local name stands for.
+
+    ``package`` is the dotted package holding the file being linted, for relative imports.
+    """
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            if alias.asname:
+                scope.bind(alias.asname, Binding(BindingKind.IMPORT, node, qualname=alias.name))
+            else:
+                top = alias.name.partition(".")[0]
+                scope.bind(top, Binding(BindingKind.IMPORT, node, qualname=top))
+        return
+    base = resolve_relative(node.module, node.level, package)
+    for alias in node.names:
+        if alias.name == "*":
+            continue
+        qualname = f"{base}.{alias.name}" if base else alias.name
+        scope.bind(alias.asname or alias.name, Binding(BindingKind.IMPORT, node, qualname=qualname))
+
+
+def resolve_relative(module: str | None, level: int, package: str) -> str:
+    """The absolute dotted name of ``from <level dots><module> import ...``.
+
+    ``package`` is the package holding the importing file (``pkg.sub`` for both ``pkg/sub/mod.py`` and
+    ``pkg/sub/__init__.py``): one dot means that package, each further dot its parent.
+    """
+    if level == 0:
+        return module or ""
+    parts = package.split(".") if package else []
+    anchor = parts[: max(len(parts) - (level - 1), 0)]
+    if module:
+        anchor.append(module)
+    return ".".join(anchor)

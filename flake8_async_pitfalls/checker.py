@@ -1,0 +1,431 @@
+"""The single walk over flake8's ``ast`` tree, and the dispatch of nodes to the rules that asked for them.
+
+The walk is iterative (deeply nested code cannot overflow the stack) and does two things at once:
+it records scopes and bindings for the whole file, and it queues each node whose type some rule hooks,
+together with its parent and scope. Rules run on the queue after the walk, when every binding of every
+scope is known. A rule that raises is reported as one APF000 finding; the other rules still run.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from .analysis.coroutines import CoroutineKnowledge
+from .analysis.modules import module_location
+from .analysis.resolve import ModuleInfo
+from .analysis.scopes import Binding, BindingKind, Scope, ScopeKind, bind_import, bind_target
+from .rules.base import Finding, Hook, Rule
+from .settings import Settings
+
+_FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef)
+_COMPREHENSION_TYPES = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+_LOOP_TYPES = (ast.For, ast.AsyncFor, ast.While, *_COMPREHENSION_TYPES)
+_SKIPPED_FIELDS = frozenset({"ctx", "type_ignores"})
+
+# per node type, the fields that may hold child nodes (computed once per type)
+_child_fields: dict[type, tuple[str, ...]] = {}
+
+
+def _fields_of(node_type: type) -> tuple[str, ...]:
+    fields = _child_fields.get(node_type)
+    if fields is None:
+        fields = tuple(f for f in getattr(node_type, "_fields", ()) if f not in _SKIPPED_FIELDS)
+        _child_fields[node_type] = fields
+    return fields
+
+
+class FileContext:
+    """Everything rules see of one file: settings, scopes and names, loop facts, and the findings."""
+
+    def __init__(self, tree: ast.AST, filename: str, lines: Sequence[str], settings: Settings) -> None:
+        self.tree = tree
+        self.filename = filename
+        self.lines = lines
+        self.settings = settings
+        module_name, package = module_location(filename)
+        self.module = ModuleInfo(tree, module_name, package)
+        # loops (For/While/comprehensions) whose body awaits (in the same function)
+        self.awaiting_loops: set[ast.AST] = set()
+        # loop, or hooked node, -> the loop directly enclosing it in the same function
+        self.enclosing_loop: dict[ast.AST, ast.AST] = {}
+        # per-file memo tables of rules, by rule code
+        self.rule_state: dict[str, Any] = {}
+        self.findings: list[Finding] = []
+        self.queue: list[_QueueEntry] = []
+        self._scope_of: dict[ast.AST, Scope] | None = None
+        self._coroutines: CoroutineKnowledge | None = None
+
+    @property
+    def coroutines(self) -> CoroutineKnowledge:
+        if self._coroutines is None:
+            self._coroutines = CoroutineKnowledge(self.module, self.settings)
+        return self._coroutines
+
+    def scope_of(self, node: ast.AST) -> Scope | None:
+        """The scope a hooked node stands in (None for node types no rule hooks)."""
+        if self._scope_of is None:
+            self._scope_of = {entry[1]: entry[3] for entry in self.queue}
+        return self._scope_of.get(node)
+
+    def report(self, rule: Rule, node: ast.AST, **fields: object) -> None:
+        """Report ``rule`` at ``node`` with its message template filled from ``fields``."""
+        line = getattr(node, "lineno", 1)
+        col = getattr(node, "col_offset", 0)
+        self.findings.append(Finding(line, col, rule.code, rule.message.format(**fields)))
+
+
+def build_dispatch(rules: Iterable[Rule]) -> dict[type, list[tuple[Rule, Hook]]]:
+    """``{node type: [(rule, hook), ...]}`` for the selected rules, in rule order."""
+    table: dict[type, list[tuple[Rule, Hook]]] = {}
+    for rule in rules:
+        for node_type, hook in rule.hooks().items():
+            table.setdefault(node_type, []).append((rule, hook))
+    return table
+
+
+_DEFAULT_DISPATCH: dict[type, list[tuple[Rule, Hook]]] | None = None
+
+
+def default_dispatch() -> dict[type, list[tuple[Rule, Hook]]]:
+    global _DEFAULT_DISPATCH
+    if _DEFAULT_DISPATCH is None:
+        from .rules import ALL_RULES  # the rules import this module's FileContext for their types
+
+        _DEFAULT_DISPATCH = build_dispatch(ALL_RULES)
+    return _DEFAULT_DISPATCH
+
+
+def check_tree(
+    tree: ast.AST,
+    filename: str = "<unknown>",
+    lines: Sequence[str] = (),
+    settings: Settings | None = None,
+    dispatch: Mapping[type, list[tuple[Rule, Hook]]] | None = None,
+) -> list[Finding]:
+    """Run every (dispatched) rule over one parsed file and return its findings, sorted by position."""
+    ctx = FileContext(tree, filename, lines, settings or Settings())
+    table = default_dispatch() if dispatch is None else dispatch
+    queue = ctx.queue = _walk(ctx, table)
+    failed: set[str] = set()
+    for hooks, node, parent, scope in queue:
+        for rule, hook in hooks:
+            if rule.code in failed:
+                continue
+            try:
+                hook(ctx, node, parent, scope)
+            except Exception as exc:  # a bug in one rule must not take flake8 down
+                failed.add(rule.code)
+                ctx.findings.append(_internal_error(rule, node, exc))
+    ctx.findings.sort(key=lambda f: (f.line, f.col, f.code))
+    return _dedupe(ctx.findings)
+
+
+def _internal_error(rule: Rule, node: ast.AST, exc: BaseException) -> Finding:
+    detail = f"{type(exc).__name__}: {exc}"[:200]
+    return Finding(
+        getattr(node, "lineno", 1), getattr(node, "col_offset", 0), "APF000",
+        f"internal error in rule {rule.code} ({rule.name}), please report it: {detail}; "
+        "the other rules still ran",
+    )
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    out: list[Finding] = []
+    last: Finding | None = None
+    for finding in findings:
+        if finding != last:
+            out.append(finding)
+        last = finding
+    return out
+
+
+_QueueEntry = tuple[list[tuple[Rule, Hook]], ast.AST, "ast.AST | None", Scope]
+_StackItem = tuple[Any, Any, Scope, Any]
+_Push = Callable[[_StackItem], None]
+
+
+def _walk(ctx: FileContext, dispatch: Mapping[type, list[tuple[Rule, Hook]]]) -> list[_QueueEntry]:
+    """The one walk: scopes and bindings into ``ctx.module``, hooked nodes into the returned queue."""
+    queue: list[_QueueEntry] = []
+    get_hooks = dispatch.get
+    enclosing_loop = ctx.enclosing_loop
+    get_special = _SPECIAL.get
+    get_binder = _BINDERS.get
+    fields_of = _child_fields.get
+    # stack items: (node, parent, scope, innermost enclosing loop in the same function)
+    stack: list[_StackItem] = [(ctx.tree, None, ctx.module.module_scope, None)]
+    pop = stack.pop
+    push = stack.append
+    ast_type = ast.AST
+    while stack:
+        item = pop()
+        node = item[0]
+        node_type = type(node)
+        hooks = get_hooks(node_type)
+        if hooks is not None:
+            queue.append((hooks, node, item[1], item[2]))
+            if item[3] is not None:
+                enclosing_loop[node] = item[3]
+        special = get_special(node_type)
+        if special is not None:
+            special(ctx, node, item[2], item[3], push)
+            continue
+        binder = get_binder(node_type)
+        if binder is not None:
+            binder(ctx, node, item[2])
+        fields = fields_of(node_type)
+        if fields is None:
+            fields = _fields_of(node_type)
+        scope = item[2]
+        loop = item[3]
+        for name in fields:
+            value = getattr(node, name, None)
+            if value is None:
+                continue
+            if type(value) is list:
+                for child in reversed(value):
+                    if isinstance(child, ast_type):
+                        push((child, node, scope, loop))
+            elif isinstance(value, ast_type):
+                push((value, node, scope, loop))
+    return queue
+
+
+def _push_all(push: _Push, parent: ast.AST, nodes: Iterable[ast.AST | None], scope: Scope, loop: Any) -> None:
+    """Push nodes so that they pop in the given (source) order."""
+    for child in reversed([n for n in nodes if n is not None]):
+        push((child, parent, scope, loop))
+
+
+def _mark_awaiting(ctx: FileContext, loop: Any) -> None:
+    """An await here: every enclosing loop of the same function awaits."""
+    awaiting = ctx.awaiting_loops
+    enclosing = ctx.enclosing_loop
+    while loop is not None and loop not in awaiting:
+        awaiting.add(loop)
+        loop = enclosing.get(loop)
+
+
+def _enter_loop(ctx: FileContext, node: ast.AST, outer_loop: Any) -> None:
+    if outer_loop is not None:
+        ctx.enclosing_loop[node] = outer_loop
+
+
+def _parameters(args: ast.arguments) -> list[ast.arg]:
+    params = [*args.posonlyargs, *args.args]
+    if args.vararg is not None:
+        params.append(args.vararg)
+    params.extend(args.kwonlyargs)
+    if args.kwarg is not None:
+        params.append(args.kwarg)
+    return params
+
+
+def _visit_function(ctx: FileContext, node: Any, scope: Scope, loop: Any, push: _Push) -> None:
+    is_lambda = isinstance(node, ast.Lambda)
+    if not is_lambda:
+        scope.bind(node.name, Binding(BindingKind.DEF, node))
+    kind = (ScopeKind.LAMBDA if is_lambda
+            else ScopeKind.ASYNC_FUNCTION if isinstance(node, ast.AsyncFunctionDef) else ScopeKind.FUNCTION)
+    inner = Scope(kind, node, scope, "<lambda>" if is_lambda else node.name)
+    ctx.module.scopes[node] = inner
+    params = _parameters(node.args)
+    for param in params:
+        inner.bind(param.arg, Binding(BindingKind.PARAMETER, param, annotation=param.annotation))
+    # the body runs in the new scope, in no loop; everything else is evaluated where the def stands
+    if is_lambda:
+        push((node.body, node, inner, None))
+    else:
+        _push_all(push, node, node.body, inner, None)
+        for type_param in getattr(node, "type_params", ()) or ():
+            inner.bind(type_param.name, Binding(BindingKind.OTHER, type_param))
+        _push_all(push, node, [*node.decorator_list, node.returns], scope, loop)
+    args = node.args
+    outer: list[ast.AST | None] = [*args.defaults, *args.kw_defaults]
+    if not is_lambda:
+        outer.extend(param.annotation for param in params)
+    _push_all(push, node, outer, scope, loop)
+
+
+def _visit_class(ctx: FileContext, node: Any, scope: Scope, loop: Any, push: _Push) -> None:
+    scope.bind(node.name, Binding(BindingKind.CLASS, node))
+    inner = Scope(ScopeKind.CLASS, node, scope, node.name)
+    ctx.module.scopes[node] = inner
+    for type_param in getattr(node, "type_params", ()) or ():
+        inner.bind(type_param.name, Binding(BindingKind.OTHER, type_param))
+    _push_all(push, node, node.body, inner, None)
+    _push_all(push, node, [*node.decorator_list, *node.bases, *node.keywords], scope, loop)
+
+
+def _visit_comprehension(ctx: FileContext, node: Any, scope: Scope, loop: Any, push: _Push) -> None:
+    _enter_loop(ctx, node, loop)
+    inner = Scope(ScopeKind.COMPREHENSION, node, scope, "<comprehension>")
+    ctx.module.scopes[node] = inner
+    generators = node.generators
+    if any(gen.is_async for gen in generators):
+        _mark_awaiting(ctx, node)
+    body = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
+    _push_all(push, node, body, inner, node)
+    for index in range(len(generators) - 1, -1, -1):
+        gen = generators[index]
+        bind_target(inner, gen.target, BindingKind.LOOP, gen)
+        _push_all(push, gen, [*gen.ifs], inner, node)
+        if index == 0:
+            # the first iterable is evaluated once, outside the comprehension's loop and scope
+            push((gen.iter, gen, scope, loop))
+        else:
+            push((gen.iter, gen, inner, node))
+        push((gen.target, gen, inner, node))
+
+
+def _visit_for(ctx: FileContext, node: Any, scope: Scope, loop: Any, push: _Push) -> None:
+    _enter_loop(ctx, node, loop)
+    if isinstance(node, ast.AsyncFor):
+        _mark_awaiting(ctx, node)
+    bind_target(scope, node.target, BindingKind.LOOP, node)
+    _push_all(push, node, node.orelse, scope, loop)
+    _push_all(push, node, [node.target, *node.body], scope, node)
+    push((node.iter, node, scope, loop))
+
+
+def _visit_while(ctx: FileContext, node: Any, scope: Scope, loop: Any, push: _Push) -> None:
+    _enter_loop(ctx, node, loop)
+    _push_all(push, node, node.orelse, scope, loop)
+    _push_all(push, node, [node.test, *node.body], scope, node)
+
+
+def _visit_await(ctx: FileContext, node: Any, scope: Scope, loop: Any, push: _Push) -> None:
+    _mark_awaiting(ctx, loop)
+    push((node.value, node, scope, loop))
+
+
+def _visit_with(ctx: FileContext, node: Any, scope: Scope, loop: Any, push: _Push) -> None:
+    is_async = isinstance(node, ast.AsyncWith)
+    if is_async:
+        _mark_awaiting(ctx, loop)
+    for item in node.items:
+        if item.optional_vars is not None:
+            _bind_with(scope, item.optional_vars, node, item.context_expr, is_async)
+    _push_all(push, node, node.body, scope, loop)
+    _push_all(push, node, node.items, scope, loop)
+
+
+def _bind_with(scope: Scope, target: ast.expr, node: ast.AST, value: ast.expr, is_async: bool) -> None:
+    if isinstance(target, ast.Name):
+        scope.bind(target.id, Binding(BindingKind.WITH, node, value=value, is_async_with=is_async))
+    else:
+        bind_target(scope, target, BindingKind.OTHER, node)
+
+
+_SPECIAL: dict[type, Callable[[FileContext, Any, Scope, Any, _Push], None]] = {
+    ast.FunctionDef: _visit_function,
+    ast.AsyncFunctionDef: _visit_function,
+    ast.Lambda: _visit_function,
+    ast.ClassDef: _visit_class,
+    ast.ListComp: _visit_comprehension,
+    ast.SetComp: _visit_comprehension,
+    ast.DictComp: _visit_comprehension,
+    ast.GeneratorExp: _visit_comprehension,
+    ast.For: _visit_for,
+    ast.AsyncFor: _visit_for,
+    ast.While: _visit_while,
+    ast.Await: _visit_await,
+    ast.With: _visit_with,
+    ast.AsyncWith: _visit_with,
+}
+
+
+def _bind_import(ctx: FileContext, node: Any, scope: Scope) -> None:
+    bind_import(scope, node, ctx.module.package)
+
+
+def _bind_assign(ctx: FileContext, node: Any, scope: Scope) -> None:
+    for target in node.targets:
+        _bind_assignment(scope, target, node, node.value)
+
+
+def _bind_assignment(scope: Scope, target: ast.expr, node: ast.AST, value: ast.expr | None) -> None:
+    if isinstance(target, ast.Attribute):
+        _record_instance_attribute(scope, target, value)
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        for element in target.elts:
+            if isinstance(element, ast.Attribute):
+                _record_instance_attribute(scope, element, None)
+    bind_target(scope, target, BindingKind.ASSIGN, node, value)
+
+
+def _record_instance_attribute(scope: Scope, target: ast.Attribute, value: ast.expr | None) -> None:
+    """``self.x = value`` in a method: remember it on the class, for the type of ``self.x``."""
+    if not isinstance(target.value, ast.Name):
+        return
+    function = scope.function
+    klass = function.parent
+    if klass is None or klass.kind is not ScopeKind.CLASS or not isinstance(function.node, _FUNCTION_TYPES):
+        return
+    args = function.node.args
+    params = [*args.posonlyargs, *args.args]
+    if not params or params[0].arg != target.value.id:
+        return
+    entries = klass.instance_attrs.setdefault(target.attr, [])
+    if value is None:
+        entries.append((ast.Constant(value=None), scope))  # unknown value: makes the type ambiguous
+    else:
+        entries.append((value, scope))
+
+
+def _bind_annassign(ctx: FileContext, node: Any, scope: Scope) -> None:
+    target = node.target
+    if isinstance(target, ast.Name):
+        if node.value is not None:
+            scope.bind(target.id, Binding(BindingKind.ASSIGN, node, value=node.value, annotation=node.annotation))
+        else:
+            scope.bind(target.id, Binding(BindingKind.ANNOTATION, node, annotation=node.annotation))
+    elif isinstance(target, ast.Attribute) and node.value is not None:
+        _record_instance_attribute(scope, target, node.value)
+
+
+def _bind_augassign(ctx: FileContext, node: Any, scope: Scope) -> None:
+    if isinstance(node.target, ast.Name):
+        scope.bind(node.target.id, Binding(BindingKind.AUG_ASSIGN, node, value=node.value))
+
+
+def _bind_walrus(ctx: FileContext, node: Any, scope: Scope) -> None:
+    if isinstance(node.target, ast.Name):
+        scope.bind(node.target.id, Binding(BindingKind.ASSIGN, node, value=node.value))
+
+
+def _bind_global(ctx: FileContext, node: Any, scope: Scope) -> None:
+    scope.global_names.update(node.names)
+
+
+def _bind_nonlocal(ctx: FileContext, node: Any, scope: Scope) -> None:
+    scope.nonlocal_names.update(node.names)
+
+
+def _bind_named(ctx: FileContext, node: Any, scope: Scope) -> None:
+    name = getattr(node, "name", None) or getattr(node, "rest", None)
+    if isinstance(name, str):
+        scope.bind(name, Binding(BindingKind.OTHER, node))
+
+
+_BINDERS: dict[type, Callable[[FileContext, Any, Scope], None]] = {
+    ast.Import: _bind_import,
+    ast.ImportFrom: _bind_import,
+    ast.Assign: _bind_assign,
+    ast.AnnAssign: _bind_annassign,
+    ast.AugAssign: _bind_augassign,
+    ast.NamedExpr: _bind_walrus,
+    ast.Global: _bind_global,
+    ast.Nonlocal: _bind_nonlocal,
+    ast.ExceptHandler: _bind_named,
+    ast.MatchAs: _bind_named,
+    ast.MatchStar: _bind_named,
+    ast.MatchMapping: _bind_named,
+}
+if sys.version_info >= (3, 12):
+    _BINDERS[ast.TypeAlias] = lambda ctx, node, scope: (
+        scope.bind(node.name.id, Binding(BindingKind.OTHER, node)) if isinstance(node.name, ast.Name) else None
+    )

@@ -1,0 +1,99 @@
+"""What the type-inference helper knows about library calls: canonical names and return types.
+
+Types are dotted class names, spelled the way users import them (``asyncio.Queue``, not
+``asyncio.queues.Queue``). A tuple stands for a call returning a tuple that is usually unpacked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from .asyncio_api import ASYNCIO_EXPORTS, ASYNCIO_SUBMODULES
+
+# modules that re-export names of their private submodules under a public name
+_REEXPORTING: Mapping[str, tuple[frozenset[str], frozenset[str]]] = {
+    "asyncio": (ASYNCIO_SUBMODULES - {"subprocess"}, ASYNCIO_EXPORTS),
+}
+
+
+def canonical(qualname: str) -> str:
+    """Spell a dotted name the public way: ``asyncio.locks.Lock`` -> ``asyncio.Lock``."""
+    parts = qualname.split(".")
+    if len(parts) >= 3:
+        known = _REEXPORTING.get(parts[0])
+        if known is not None and parts[1] in known[0] and parts[2] in known[1]:
+            return ".".join([parts[0], *parts[2:]])
+    return qualname
+
+
+# call (function, or "Class.method" on an instance) -> type of its result
+RETURN_TYPES: Mapping[str, str | tuple[str, ...]] = {
+    "asyncio.get_event_loop": "asyncio.AbstractEventLoop",
+    "asyncio.get_running_loop": "asyncio.AbstractEventLoop",
+    "asyncio.new_event_loop": "asyncio.AbstractEventLoop",
+    "asyncio.events.get_event_loop": "asyncio.AbstractEventLoop",
+    "asyncio.create_task": "asyncio.Task",
+    "asyncio.ensure_future": "asyncio.Future",
+    "asyncio.AbstractEventLoop.create_task": "asyncio.Task",
+    "asyncio.AbstractEventLoop.create_future": "asyncio.Future",
+    "asyncio.AbstractEventLoop.run_in_executor": "asyncio.Future",
+    "asyncio.TaskGroup.create_task": "asyncio.Task",
+    "asyncio.timeout": "asyncio.Timeout",
+    "asyncio.timeout_at": "asyncio.Timeout",
+    "builtins.open": "io.TextIOWrapper",
+    "io.open": "io.TextIOWrapper",
+    "socket.socket": "socket.socket",
+    "socket.create_connection": "socket.socket",
+    "socket.create_server": "socket.socket",
+    "socket.socket.accept": ("socket.socket", "builtins.tuple"),
+    "sqlite3.connect": "sqlite3.Connection",
+    "sqlite3.Connection.cursor": "sqlite3.Cursor",
+    "sqlite3.Connection.execute": "sqlite3.Cursor",
+    "psycopg2.connect": "psycopg2.extensions.connection",
+    "psycopg2.extensions.connection.cursor": "psycopg2.extensions.cursor",
+    "pymysql.connect": "pymysql.connections.Connection",
+    "pymysql.connections.Connection.cursor": "pymysql.cursors.Cursor",
+    "requests.session": "requests.Session",
+    "requests.Session.get": "requests.Response",
+    "requests.get": "requests.Response",
+    "subprocess.Popen": "subprocess.Popen",
+    "concurrent.futures.ThreadPoolExecutor.submit": "concurrent.futures.Future",
+    "concurrent.futures.ProcessPoolExecutor.submit": "concurrent.futures.Future",
+    "concurrent.futures.Executor.submit": "concurrent.futures.Future",
+    "multiprocessing.Pool": "multiprocessing.pool.Pool",
+    "multiprocessing.pool.Pool.apply_async": "multiprocessing.pool.AsyncResult",
+    "multiprocessing.pool.Pool.map_async": "multiprocessing.pool.AsyncResult",
+    "redis.from_url": "redis.Redis",
+    "redis.asyncio.from_url": "redis.asyncio.Redis",
+    "aiohttp.ClientSession.get": "aiohttp.ClientResponse",
+    "aiohttp.ClientSession.post": "aiohttp.ClientResponse",
+    "aiohttp.ClientSession.request": "aiohttp.ClientResponse",
+    "pathlib.Path.open": "io.TextIOWrapper",
+}
+
+# coroutine function (or method) -> type of what awaiting it gives
+AWAIT_RETURN_TYPES: Mapping[str, str | tuple[str, ...]] = {
+    "asyncio.open_connection": ("asyncio.StreamReader", "asyncio.StreamWriter"),
+    "asyncio.open_unix_connection": ("asyncio.StreamReader", "asyncio.StreamWriter"),
+    "asyncio.start_server": "asyncio.Server",
+    "asyncio.start_unix_server": "asyncio.Server",
+    "asyncio.create_subprocess_exec": "asyncio.subprocess.Process",
+    "asyncio.create_subprocess_shell": "asyncio.subprocess.Process",
+    "asyncio.subprocess.create_subprocess_exec": "asyncio.subprocess.Process",
+    "asyncio.subprocess.create_subprocess_shell": "asyncio.subprocess.Process",
+    "asyncio.AbstractEventLoop.create_server": "asyncio.Server",
+    "asyncio.AbstractEventLoop.create_unix_server": "asyncio.Server",
+    "asyncio.AbstractEventLoop.sock_accept": ("socket.socket", "builtins.tuple"),
+}
+
+# dotted names that look like classes (capitalised) but are functions returning something else
+NOT_CONSTRUCTORS: frozenset[str] = frozenset({"typing.NamedTuple", "typing.TypedDict"})
+
+# base classes whose methods a subclass inherits, for method lookups on project classes
+KNOWN_BASES: Mapping[str, str] = {
+    "asyncio.BaseEventLoop": "asyncio.AbstractEventLoop",
+    "asyncio.SelectorEventLoop": "asyncio.AbstractEventLoop",
+    "asyncio.PriorityQueue": "asyncio.Queue",
+    "asyncio.LifoQueue": "asyncio.Queue",
+    "asyncio.BoundedSemaphore": "asyncio.Semaphore",
+}

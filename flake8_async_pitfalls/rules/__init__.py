@@ -1,0 +1,20 @@
+"""Every rule, in catalogue order. Adding a rule = a module here and one entry in ALL_RULES."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from .base import Rule
+from .blocking import BlockingSleep
+from .cpu import CpuHeavyLoop
+from .sync_async import AwaitOutsideAsync
+from .unawaited import UnawaitedCoroutine
+
+ALL_RULES: tuple[Rule, ...] = (
+    UnawaitedCoroutine(),
+    BlockingSleep(),
+    CpuHeavyLoop(),
+    AwaitOutsideAsync(),
+)
+
+RULES_BY_CODE: Mapping[str, Rule] = {rule.code: rule for rule in ALL_RULES}

@@ -1,0 +1,68 @@
+"""What a rule is: its metadata (code, name, message, docs prose, fix safety) and its node hooks."""
+
+from __future__ import annotations
+
+import ast
+import enum
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from ..analysis.scopes import Scope
+    from ..checker import FileContext
+
+Hook = Callable[["FileContext", ast.AST, "ast.AST | None", "Scope"], None]
+
+
+class FixSafety(enum.Enum):
+    SAFE = "safe"  # applied by `fix`; keeps the program's meaning apart from the pitfall
+    UNSAFE = "unsafe"  # applied only with --unsafe-fixes; changes behaviour the user should review
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One reported problem. Columns are ``ast`` columns (0-based UTF-8 byte offsets), as flake8 expects."""
+
+    line: int
+    col: int
+    code: str
+    message: str
+
+    def flake8_text(self) -> str:
+        return f"{self.code} {self.message}"
+
+
+class Rule:
+    """Base of every rule. Subclasses set the metadata and implement ``hooks``.
+
+    ``message`` is a ``str.format`` template with named placeholders, filled by ``FileContext.report``.
+    The docs page (docs/rules/<code>.md) is generated from these attributes and the rule's examples.
+    """
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    summary: ClassVar[str]  # one line: what is reported
+    message: ClassVar[str]
+    what: ClassVar[str]  # "What it does" prose (markdown)
+    why: ClassVar[str]  # "Why is this bad?" prose (markdown)
+    fix: ClassVar[str]  # how to fix it (markdown), shown under "Fix"
+    fix_safety: ClassVar[FixSafety | None] = None  # the autofix's class, None without an autofix
+    options: ClassVar[tuple[str, ...]] = ()  # flags of the settings that change this rule
+    probe: ClassVar[str]  # how the example pair is verified: "stall", "never-awaited", "syntax", "error"
+
+    def hooks(self) -> Mapping[type[ast.AST], Hook]:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"<{self.code} {self.name}>"
+
+
+def source_of(node: ast.AST, limit: int = 60) -> str:
+    """Short source text for messages: ``time.sleep(2)``, cut with an ellipsis when long."""
+    try:
+        text = ast.unparse(node)
+    except (RecursionError, ValueError, AttributeError):
+        return "..."
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -1,0 +1,113 @@
+"""One table of options, rendered both for flake8 (``add_options``) and for the command line."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def _split(value: object) -> tuple[str, ...]:
+    """Accept a comma/newline separated string or an already split sequence (flake8 gives lists)."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        items: Iterable[str] = value.replace("\n", ",").split(",")
+    elif isinstance(value, Sequence):
+        items = (str(v) for v in value)
+    else:
+        raise ValueError(f"expected a comma-separated list, got {value!r}")
+    return tuple(item.strip() for item in items if item.strip())
+
+
+def _positive_int(value: object) -> int:
+    number = int(str(value).replace("_", ""))
+    if number < 1:
+        raise ValueError(f"expected a positive whole number, got {value!r}")
+    return number
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One ``--apf-*`` option: its flag, the Settings field it fills, and how to read it."""
+
+    flag: str
+    dest: str
+    help: str
+    convert: Callable[[object], Any]
+    default: Any
+    is_list: bool = False
+    is_flag: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What the rules may be configured with. Built once per run, shared by every file."""
+
+    cpu_threshold: int = 1_000_000
+    coroutine_functions: tuple[str, ...] = ()
+    project: bool = True
+    project_depth: int = 8
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option(
+        flag="--apf-cpu-threshold",
+        dest="cpu_threshold",
+        help="estimated loop iterations from which APF301 reports a loop in async code (default: 1000000)",
+        convert=_positive_int,
+        default=Settings.cpu_threshold,
+    ),
+    Option(
+        flag="--apf-coroutine-functions",
+        dest="coroutine_functions",
+        help="comma-separated fnmatch patterns of dotted names that are coroutine functions, "
+        "e.g. pkg.mod.fetch,pkg.Client.get (for APF1xx)",
+        convert=_split,
+        default=(),
+        is_list=True,
+    ),
+)
+
+_DEST_TO_OPTION: Mapping[str, Option] = {opt.dest: opt for opt in OPTIONS}
+
+
+def settings_from_mapping(values: Mapping[str, object]) -> Settings:
+    """Build Settings from ``{dest: raw value}``; raw values may be strings (config files) or typed.
+
+    Raises ``ValueError`` with the flag's name when a value is invalid.
+    """
+    kwargs: dict[str, Any] = {}
+    for dest, raw in values.items():
+        option = _DEST_TO_OPTION.get(dest)
+        if option is None or raw is None:
+            continue
+        try:
+            kwargs[dest] = option.convert(raw)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{option.flag}: {exc}") from None
+    return dataclasses.replace(Settings(), **kwargs)
+
+
+def register_flake8_options(option_manager: Any) -> None:
+    """Declare every option to flake8's option manager (command line and config files)."""
+    for option in OPTIONS:
+        kwargs: dict[str, Any] = {
+            "dest": f"apf_{option.dest}",
+            "parse_from_config": True,
+            "help": option.help,
+        }
+        if option.is_flag:
+            kwargs["action"] = "store_true"
+            kwargs["default"] = option.default
+        else:
+            kwargs["default"] = None
+            if option.is_list:
+                kwargs["comma_separated_list"] = True
+        option_manager.add_option(option.flag, **kwargs)
+
+
+def settings_from_flake8(options: Any) -> Settings:
+    """Read the values flake8 parsed into Settings."""
+    return settings_from_mapping({opt.dest: getattr(options, f"apf_{opt.dest}", None) for opt in OPTIONS})
