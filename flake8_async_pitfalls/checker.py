@@ -11,14 +11,19 @@ from __future__ import annotations
 import ast
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .analysis.coroutines import CoroutineKnowledge
 from .analysis.modules import module_location
 from .analysis.resolve import ModuleInfo
 from .analysis.scopes import Binding, BindingKind, Scope, ScopeKind, bind_import, bind_target
-from .rules.base import Finding, Hook, Rule
+from .rules.base import Finding, Rule
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from .rules.base import Hook
+
+    _QueueEntry = tuple[list[tuple[Rule, Hook]], ast.AST, ast.AST | None, Scope]
 
 _FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef)
 _COMPREHENSION_TYPES = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -142,7 +147,6 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
     return out
 
 
-_QueueEntry = tuple[list[tuple[Rule, Hook]], ast.AST, "ast.AST | None", Scope]
 _StackItem = tuple[Any, Any, Scope, Any]
 _Push = Callable[[_StackItem], None]
 

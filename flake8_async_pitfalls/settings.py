@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -41,12 +41,16 @@ class Option:
     is_flag: bool = False
 
 
+DEFAULT_CPU_THRESHOLD = 1_000_000
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """What the rules may be configured with. Built once per run, shared by every file."""
 
-    cpu_threshold: int = 1_000_000
+    cpu_threshold: int = DEFAULT_CPU_THRESHOLD
     coroutine_functions: tuple[str, ...] = ()
+    blocking_calls: tuple[str, ...] = ()  # "pattern" or "pattern->suggestion", for APF200
     project: bool = True
     project_depth: int = 8
 
@@ -57,13 +61,23 @@ OPTIONS: tuple[Option, ...] = (
         dest="cpu_threshold",
         help="estimated loop iterations from which APF301 reports a loop in async code (default: 1000000)",
         convert=_positive_int,
-        default=Settings.cpu_threshold,
+        default=DEFAULT_CPU_THRESHOLD,
     ),
     Option(
         flag="--apf-coroutine-functions",
         dest="coroutine_functions",
         help="comma-separated fnmatch patterns of dotted names that are coroutine functions, "
         "e.g. pkg.mod.fetch,pkg.Client.get (for APF1xx)",
+        convert=_split,
+        default=(),
+        is_list=True,
+    ),
+    Option(
+        flag="--apf-blocking-calls",
+        dest="blocking_calls",
+        help="comma-separated project-specific blocking calls reported as APF200 in async code: fnmatch "
+        "patterns of resolved dotted names, each optionally followed by '->suggestion', e.g. "
+        "'mylib.sync_fetch->mylib.async_fetch,legacy.db.*'",
         convert=_split,
         default=(),
         is_list=True,

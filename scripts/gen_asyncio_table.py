@@ -15,7 +15,6 @@ import asyncio
 import asyncio.subprocess
 import inspect
 import pathlib
-import pprint
 import sys
 
 TARGET = pathlib.Path(__file__).resolve().parent.parent / "flake8_async_pitfalls" / "knowledge" / "asyncio_api.py"
@@ -108,8 +107,9 @@ def main() -> None:
         "",
     ]
     for name in sorted(tables):
-        body = pprint.pformat(sorted(tables[name]), width=100, compact=True)
-        lines.append(f"{name}: frozenset[str] = frozenset({body})")
+        lines.append(f"{name}: frozenset[str] = frozenset({{")
+        lines.extend(f"    {value!r}," for value in sorted(tables[name]))
+        lines.append("})")
         lines.append("")
     TARGET.write_text("\n".join(lines))
     print(f"{TARGET}: merged asyncio of Python {sys.version.split()[0]}")

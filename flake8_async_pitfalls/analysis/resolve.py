@@ -187,6 +187,26 @@ class ModuleInfo:
                 return f"{receiver.qualname}.{func.attr}"
         return None
 
+    def call_keys(self, call: ast.Call, scope: Scope) -> list[str]:
+        """Dotted names a call may be known by in the knowledge tables, most specific first.
+
+        A resolved callee gives its name (``requests.get``); a method on a receiver of inferred type
+        gives ``Type.method`` for the type and each known base (``asyncio.PriorityQueue.put``,
+        ``asyncio.Queue.put``). Never a bare method name: ``d.get(k)`` on an unknown ``d`` gives nothing.
+        """
+        func = call.func
+        symbol = self.resolve(func, scope)
+        if symbol is not None:
+            return [symbol.qualname] if symbol.node is None else []
+        if isinstance(func, ast.Attribute):
+            receiver = self.infer_type(func.value, scope)
+            if receiver is not None:
+                return [
+                    f"{klass.qualname}.{func.attr}" for klass in self.class_mro(receiver)
+                    if not isinstance(klass.node, ast.ClassDef) and klass.qualname != "<unknown>"
+                ]
+        return []
+
     def _call_result(self, call: ast.Call, scope: Scope, depth: int,
                      awaited: bool) -> Symbol | tuple[str, ...] | None:
         func = call.func

@@ -12,7 +12,8 @@ if TYPE_CHECKING:
     from ..analysis.scopes import Scope
     from ..checker import FileContext
 
-Hook = Callable[["FileContext", ast.AST, "ast.AST | None", "Scope"], None]
+    # a rule's handler for one node type: (file context, node, its parent, the scope it stands in)
+    Hook = Callable[[FileContext, ast.AST, ast.AST | None, Scope], None]
 
 
 class FixSafety(enum.Enum):

@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING
 
 from ..analysis.consteval import CAP, iteration_count, while_count
 from ..analysis.scopes import Scope
-from .base import Hook, Rule, source_of
+from .base import Rule, source_of
 
 if TYPE_CHECKING:
+    from .base import Hook
     from ..checker import FileContext
 
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)

@@ -7,9 +7,10 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from ..analysis.scopes import Scope
-from .base import FixSafety, Hook, Rule, source_of
+from .base import FixSafety, Rule, source_of
 
 if TYPE_CHECKING:
+    from .base import Hook
     from ..checker import FileContext
 
 
