@@ -13,7 +13,8 @@ if TYPE_CHECKING:
     from .base import Hook
     from ..checker import FileContext
 
-_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+# an async generator expression is allowed anywhere, so only these can be async comprehensions in error
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp)
 _CONSTRUCT = {
     ast.Await: "'await'",
     ast.AsyncFor: "'async for'",
@@ -24,12 +25,16 @@ _CONSTRUCT = {
 def _syntax_context(scope: Scope) -> Scope | None:
     """The scope that makes an await-like construct here a SyntaxError, or None when it is allowed.
 
-    Comprehensions are transparent (an async comprehension in an async def is fine); a plain def,
-    a lambda or a class body is where await is not allowed. Module level is left alone: notebooks
-    and the asyncio REPL accept top-level await.
+    List/set/dict comprehensions are transparent (an async comprehension in an async def is fine);
+    a generator expression is not: `await` or `async for` in one makes it an asynchronous generator
+    expression, which Python accepts in any function (3.7+ for `async for`, 3.8+ for `await`).
+    A plain def, a lambda or a class body is where await is not allowed. Module level is left alone:
+    notebooks and the asyncio REPL accept top-level await.
     """
     current: Scope | None = scope
     while current is not None and current.kind is ScopeKind.COMPREHENSION:
+        if isinstance(current.node, ast.GeneratorExp):
+            return None
         current = current.parent
     if current is None or current.kind in (ScopeKind.ASYNC_FUNCTION, ScopeKind.MODULE):
         return None
@@ -43,7 +48,10 @@ class AwaitOutsideAsync(Rule):
     message = "{construct} inside {where} is a SyntaxError; {fix}"
     what = (
         "Reports `await`, `async for`, `async with` and asynchronous comprehensions inside a plain `def` "
-        "(a method, or a def nested in an `async def`, too), a `lambda`, or a class body."
+        "(a method, or a def nested in an `async def`, too), a `lambda`, or a class body. An asynchronous "
+        "generator expression (`(x async for x in source)`, `(await c for c in coros)`) is legal in any "
+        "function and is not reported; code at module level is left alone (notebooks and the asyncio REPL "
+        "accept top-level `await`)."
     )
     why = (
         "These constructs are only allowed in an `async def`. Python's parser accepts them anywhere, so "
