@@ -66,7 +66,12 @@ class FileContext:
     @property
     def coroutines(self) -> CoroutineKnowledge:
         if self._coroutines is None:
-            self._coroutines = CoroutineKnowledge(self.module, self.settings)
+            lookup = None
+            if self.settings.project:
+                from .analysis.project import PROJECT
+
+                lookup = PROJECT.coroutine_lookup(self.filename, self.settings)
+            self._coroutines = CoroutineKnowledge(self.module, self.settings, lookup)
         return self._coroutines
 
     def scope_of(self, node: ast.AST) -> Scope | None:
@@ -111,11 +116,9 @@ def check_tree(
     dispatch: Mapping[type, list[tuple[Rule, Hook]]] | None = None,
 ) -> list[Finding]:
     """Run every (dispatched) rule over one parsed file and return its findings, sorted by position."""
-    ctx = FileContext(tree, filename, lines, settings or Settings())
-    table = default_dispatch() if dispatch is None else dispatch
-    queue = ctx.queue = _walk(ctx, table)
+    ctx = analyze(tree, filename, lines, settings or Settings(), default_dispatch() if dispatch is None else dispatch)
     failed: set[str] = set()
-    for hooks, node, parent, scope in queue:
+    for hooks, node, parent, scope in ctx.queue:
         for rule, hook in hooks:
             if rule.code in failed:
                 continue
@@ -126,6 +129,19 @@ def check_tree(
                 ctx.findings.append(_internal_error(rule, node, exc))
     ctx.findings.sort(key=lambda f: (f.line, f.col, f.code))
     return _dedupe(ctx.findings)
+
+
+def analyze(
+    tree: ast.AST,
+    filename: str,
+    lines: Sequence[str],
+    settings: Settings,
+    dispatch: Mapping[type, list[tuple[Rule, Hook]]],
+) -> FileContext:
+    """The walk alone: scopes, bindings and loop facts, with the nodes of the dispatched types queued."""
+    ctx = FileContext(tree, filename, lines, settings)
+    ctx.queue = _walk(ctx, dispatch)
+    return ctx
 
 
 def _internal_error(rule: Rule, node: ast.AST, exc: BaseException) -> Finding:

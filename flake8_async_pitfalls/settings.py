@@ -28,6 +28,17 @@ def _positive_int(value: object) -> int:
     return number
 
 
+def _boolean(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(f"expected true or false, got {value!r}")
+
+
 @dataclass(frozen=True, slots=True)
 class Option:
     """One ``--apf-*`` option: its flag, the Settings field it fills, and how to read it."""
@@ -71,6 +82,22 @@ OPTIONS: tuple[Option, ...] = (
         convert=_split,
         default=(),
         is_list=True,
+    ),
+    Option(
+        flag="--apf-no-project",
+        dest="project",
+        help="analyze each file alone: do not read the project's other modules (coroutine functions imported "
+        "from them, and the call chains of APF209/APF402, are then not known)",
+        convert=lambda value: not _boolean(value),
+        default=False,
+        is_flag=True,
+    ),
+    Option(
+        flag="--apf-project-depth",
+        dest="project_depth",
+        help="how many calls deep APF209/APF402 follow plain functions of the project (default: 8)",
+        convert=_positive_int,
+        default=8,
     ),
     Option(
         flag="--apf-blocking-calls",

@@ -1,0 +1,288 @@
+"""The project index: the other modules of the project a file belongs to, parsed (never imported).
+
+flake8 hands the plugin one file at a time. To know that ``from .client import fetch`` is a coroutine
+function, or that ``helpers.load()`` calls ``requests.get`` two calls down, the index finds the project
+root from the file's package chain, maps dotted names to files, parses those files with ``ast`` and keeps
+a small summary of each (its functions, what kind each is, and what each calls). Summaries are cached per
+process, keyed by path and checked against mtime and size; the cache is bounded (least recently used
+summaries are dropped). Nothing is shared between processes, so flake8's ``-j`` is safe.
+"""
+
+from __future__ import annotations
+
+import ast
+import enum
+import functools
+import os
+import tokenize
+import warnings
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .modules import module_location
+from .resolve import ModuleInfo, Symbol
+from .scopes import BindingKind, Scope, ScopeKind
+
+if TYPE_CHECKING:
+    from ..checker import FileContext
+    from ..settings import Settings
+
+MAX_MODULES = 2000  # summaries kept per process
+MAX_FILE_BYTES = 2_000_000  # larger project files are not indexed (generated code, data)
+
+# decorators that leave a plain def a plain function called in the caller's thread
+_KEEPS_PLAIN = frozenset({
+    "builtins.staticmethod", "builtins.classmethod", "functools.cache", "functools.lru_cache",
+    "functools.wraps", "typing.overload", "typing.final", "typing.override", "abc.abstractmethod",
+    "typing_extensions.override", "typing_extensions.final",
+})
+
+
+class FunctionKind(enum.Enum):
+    COROUTINE = "coroutine function"
+    PLAIN = "plain function"
+    OTHER = "other"  # async generators, and functions whose decorators we do not know
+
+
+@dataclass(frozen=True, slots=True)
+class CallSite:
+    """A call made directly in a function's body: where, and the dotted names its callee is known by."""
+
+    line: int
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionSummary:
+    qualname: str
+    kind: FunctionKind
+    path: str
+    line: int
+    calls: tuple[CallSite, ...]
+
+    @property
+    def display(self) -> str:
+        """How chains show it: ``fetch_page()`` or ``Client.fetch()``."""
+        return self.qualname.rsplit(".", 1)[-1] + "()"
+
+
+@dataclass(slots=True)
+class ModuleSummary:
+    name: str
+    path: str
+    functions: dict[str, FunctionSummary]
+    exports: dict[str, str]  # module-level imported name -> the dotted name it stands for
+    class_bases: dict[str, tuple[str, ...]]  # class qualname -> resolved base qualnames
+
+
+def callee_names(module: ModuleInfo, call: ast.Call, scope: Scope) -> tuple[str, ...]:
+    """Dotted names a call's callee is known by: a resolved name (local defs included), or, for a method
+    on a receiver of inferred type, ``Type.method`` for the type and its bases."""
+    func = call.func
+    symbol = module.resolve(func, scope)
+    if symbol is not None:
+        return (symbol.qualname,)
+    if isinstance(func, ast.Attribute):
+        receiver = module.infer_type(func.value, scope)
+        if receiver is not None:
+            names: list[str] = []
+            for klass in module.class_mro(receiver):
+                if isinstance(klass.node, ast.ClassDef):
+                    member = module.class_member(klass, func.attr)
+                    if member is not None:
+                        names.append(member.qualname)
+                        break
+                elif klass.qualname != "<unknown>":
+                    names.append(f"{klass.qualname}.{func.attr}")
+            return tuple(names)
+    return ()
+
+
+def function_kind(ctx: FileContext, node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str) -> FunctionKind:
+    if isinstance(node, ast.AsyncFunctionDef):
+        if ctx.coroutines.is_coroutine_function(Symbol(qualname, node)):
+            return FunctionKind.COROUTINE
+        return FunctionKind.OTHER
+    outer = ctx.module.scopes[node].parent
+    assert outer is not None
+    for decorator in node.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if ctx.module.qualname(target, outer) not in _KEEPS_PLAIN:
+            return FunctionKind.OTHER
+    return FunctionKind.PLAIN
+
+
+class LocalFunctions:
+    """The functions of an analyzed file, summarized on demand (the linted file itself: most of its
+    functions are never asked about, so their calls are not resolved unless needed)."""
+
+    def __init__(self, ctx: FileContext) -> None:
+        self.ctx = ctx
+        module = ctx.module
+        self._defs: dict[str, tuple[ast.FunctionDef | ast.AsyncFunctionDef, Scope]] = {}
+        self.class_bases: dict[str, tuple[str, ...]] = {}
+        for node, scope in module.scopes.items():
+            parent = scope.parent
+            if parent is None:
+                continue
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self._defs[module.local_qualname(parent, node.name)] = (node, scope)
+            elif isinstance(node, ast.ClassDef):
+                bases = tuple(q for q in (module.qualname(b, parent) for b in node.bases) if q)
+                self.class_bases[module.local_qualname(parent, node.name)] = bases
+        self._calls: dict[Scope, list[tuple[ast.Call, Scope]]] | None = None
+        self._summaries: dict[str, FunctionSummary] = {}
+
+    def names(self) -> list[str]:
+        return list(self._defs)
+
+    def get(self, qualname: str) -> FunctionSummary | None:
+        found = self._summaries.get(qualname)
+        if found is not None:
+            return found
+        entry = self._defs.get(qualname)
+        if entry is None:
+            return None
+        node, scope = entry
+        if self._calls is None:
+            grouped: dict[Scope, list[tuple[ast.Call, Scope]]] = {}
+            for _hooks, call, _parent, call_scope in self.ctx.queue:
+                if isinstance(call, ast.Call):
+                    grouped.setdefault(call_scope.function, []).append((call, call_scope))
+            self._calls = grouped
+        sites = []
+        for call, call_scope in self._calls.get(scope, ()):
+            names = callee_names(self.ctx.module, call, call_scope)
+            if names:
+                sites.append(CallSite(call.lineno, names))
+        found = FunctionSummary(qualname, function_kind(self.ctx, node, qualname), self.ctx.filename, node.lineno,
+                                tuple(sites))
+        self._summaries[qualname] = found
+        return found
+
+
+def summarize(ctx: FileContext) -> ModuleSummary:
+    """The whole summary of an analyzed file: its functions, their kinds and their direct calls."""
+    local = LocalFunctions(ctx)
+    functions = {name: summary for name in local.names() if (summary := local.get(name)) is not None}
+    exports: dict[str, str] = {}
+    for name, bindings in ctx.module.module_scope.bindings.items():
+        if len(bindings) == 1 and bindings[0].kind is BindingKind.IMPORT and bindings[0].qualname:
+            exports[name] = bindings[0].qualname
+    return ModuleSummary(ctx.module.module_name, ctx.filename, functions, exports, local.class_bases)
+
+
+@functools.lru_cache(maxsize=8192)
+def _is_file(path: str) -> bool:
+    return os.path.isfile(path)
+
+
+class ProjectIndex:
+    """Per-process index of project modules (see the module docstring)."""
+
+    def __init__(self, max_modules: int = MAX_MODULES) -> None:
+        self.max_modules = max_modules
+        self._summaries: OrderedDict[str, tuple[int, int, ModuleSummary | None]] = OrderedDict()
+
+    # -- locating files -------------------------------------------------------------------------
+    @staticmethod
+    def root_of(filename: str) -> str | None:
+        """The directory that holds the top of the file's package chain (``None`` for stdin)."""
+        if not filename or filename in ("-", "stdin", "<unknown>"):
+            return None
+        module, _package = module_location(filename)
+        directory = os.path.dirname(os.path.abspath(filename))
+        depth = module.count(".") if not filename.endswith("__init__.py") else module.count(".") + 1
+        for _ in range(depth):
+            directory = os.path.dirname(directory)
+        return directory
+
+    @staticmethod
+    def module_path(root: str, dotted: str) -> str | None:
+        base = os.path.join(root, *dotted.split("."))
+        for candidate in (base + ".py", os.path.join(base, "__init__.py")):
+            if _is_file(candidate):
+                return candidate
+        return None
+
+    # -- summaries ------------------------------------------------------------------------------
+    def summary(self, path: str, settings: Settings) -> ModuleSummary | None:
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return None
+        cached = self._summaries.get(path)
+        if cached is not None and cached[0] == stat.st_mtime_ns and cached[1] == stat.st_size:
+            self._summaries.move_to_end(path)
+            return cached[2]
+        summary = self._build(path, settings) if stat.st_size <= MAX_FILE_BYTES else None
+        self._summaries[path] = (stat.st_mtime_ns, stat.st_size, summary)
+        while len(self._summaries) > self.max_modules:
+            self._summaries.popitem(last=False)
+        return summary
+
+    @staticmethod
+    def _build(path: str, settings: Settings) -> ModuleSummary | None:
+        from ..checker import analyze  # the checker imports this module lazily too
+
+        try:
+            with tokenize.open(path) as handle:
+                source = handle.read()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                tree = ast.parse(source, filename=path)
+            ctx = analyze(tree, path, (), settings, {ast.Call: []})
+            return summarize(ctx)
+        except (OSError, SyntaxError, ValueError, UnicodeDecodeError, RecursionError, MemoryError):
+            return None  # an unreadable or broken module is simply not known
+
+    # -- questions --------------------------------------------------------------------------------
+    def find_function(self, root: str, qualname: str, settings: Settings, depth: int = 0) -> FunctionSummary | None:
+        """The project function a dotted name stands for, following re-exports and class bases."""
+        if depth > 8:
+            return None
+        parts = qualname.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            dotted = ".".join(parts[:cut])
+            path = self.module_path(root, dotted)
+            if path is None:
+                continue
+            summary = self.summary(path, settings)
+            if summary is None:
+                return None
+            rest = parts[cut:]
+            found = summary.functions.get(f"{summary.name}.{'.'.join(rest)}")
+            if found is not None:
+                return found
+            head = rest[0]
+            if head in summary.exports:
+                target = ".".join([summary.exports[head], *rest[1:]])
+                return self.find_function(root, target, settings, depth + 1)
+            klass = f"{summary.name}.{head}"
+            if len(rest) == 2 and klass in summary.class_bases:
+                for base in summary.class_bases[klass]:
+                    inherited = self.find_function(root, f"{base}.{rest[1]}", settings, depth + 1)
+                    if inherited is not None:
+                        return inherited
+            return None
+        return None
+
+    def coroutine_lookup(self, filename: str, settings: Settings) -> Callable[[str], bool | None] | None:
+        """For CoroutineKnowledge: is this dotted name a coroutine function of the project?"""
+        root = self.root_of(filename)
+        if root is None:
+            return None
+        memo: dict[str, bool | None] = {}
+
+        def lookup(qualname: str) -> bool | None:
+            if qualname not in memo:
+                found = self.find_function(root, qualname, settings)
+                memo[qualname] = None if found is None else found.kind is FunctionKind.COROUTINE
+            return memo[qualname]
+
+        return lookup
+
+
+PROJECT = ProjectIndex()
