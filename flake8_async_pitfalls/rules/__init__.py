@@ -6,15 +6,23 @@ from collections.abc import Mapping
 
 from .base import Rule
 from .blocking import BlockingSleep
+from .busy_wait import BusyWait
 from .cpu import CpuHeavyLoop
 from .sync_async import AwaitOutsideAsync
+from .sync_async import AsyncioRunInRunningLoop
+from .sync_async import SyncUseOfAsyncConstruct
+from .sync_async import GetEventLoopInCoroutine
 from .unawaited import UnawaitedCoroutine
 
 ALL_RULES: tuple[Rule, ...] = (
     UnawaitedCoroutine(),
     BlockingSleep(),
     CpuHeavyLoop(),
+    BusyWait(),
     AwaitOutsideAsync(),
+    AsyncioRunInRunningLoop(),
+    SyncUseOfAsyncConstruct(),
+    GetEventLoopInCoroutine(),
 )
 
 RULES_BY_CODE: Mapping[str, Rule] = {rule.code: rule for rule in ALL_RULES}
