@@ -15,6 +15,7 @@ import argparse
 import ast
 import hashlib
 import json
+import os
 import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -26,7 +27,7 @@ from .knowledge.blocking import BLOCKING_CALLS, Blocking
 from .rules import ALL_RULES
 from .rules.base import FixSafety, Rule
 from .rules.blocking import BlockingCallRule
-from .settings import OPTIONS, Option
+from .settings import OPTIONS, Option, Settings, settings_from_mapping
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES_DIR = Path("fixtures") / "examples"
@@ -46,6 +47,8 @@ GENERATE_COMMAND = "python -m flake8_async_pitfalls.docgen"
 RECORD_COMMAND = "python scripts/record_examples.py"
 
 _PAGE_NAME = re.compile(r"^APF\d{3}\.md$")
+_SETTINGS = re.compile(r"^#\s*apf-settings:\s*(.*)$")
+_SETTINGS_LINES = 10
 
 _PROBE_METHOD = {
     "stall": (
@@ -58,6 +61,10 @@ _PROBE_METHOD = {
     ),
     "syntax": "Both programs were compiled with `compile()`, then the good one was run.",
     "error": "Both programs were run; the bad one must fail with the documented error, the good one complete.",
+    "lint-only": (
+        "Both programs were run. This pitfall is not a failure at run time on the Python that measured it, "
+        "so the probe only checks that both complete with the same, expected output."
+    ),
 }
 
 
@@ -140,18 +147,48 @@ def _read(path: Path) -> str | None:
     return path.read_text(encoding="utf-8") if path.is_file() else None
 
 
-def _lint_lines(path: Path, source: str) -> list[str]:
+def declared_settings(source: str) -> dict[str, str]:
+    """The options an example declares in its first lines: ``# apf-settings: field=value; field=value``.
+
+    The same format tests/fixture_markers.py ``read_settings`` reads (tests/test_docs.py checks they agree);
+    the package cannot import the tests, hence this small twin.
+    """
+    values: dict[str, str] = {}
+    for line in source.splitlines()[:_SETTINGS_LINES]:
+        match = _SETTINGS.match(line.strip())
+        if match is None:
+            continue
+        for item in match.group(1).split(";"):
+            name, sep, value = item.partition("=")
+            if sep:
+                values[name.strip()] = value.strip()
+    return values
+
+
+def _settings_flags(values: Mapping[str, str], options: Sequence[Option]) -> list[str]:
+    by_dest = {option.dest: option for option in options}
+    flags = []
+    for dest, value in values.items():
+        option = by_dest.get(dest)
+        flag = option.flag if option is not None else f"--apf-{dest.replace('_', '-')}"
+        flags.append(flag if option is not None and option.is_flag else f"{flag}={value}")
+    return flags
+
+
+def _lint_lines(path: Path, source: str, settings: Settings) -> list[str]:
     """What flake8 prints for the example (file name, 1-based column, code, message)."""
     try:
         tree = ast.parse(source)
     except SyntaxError as exc:
         return [f"{path.name}: does not parse: {exc.msg}"]
-    findings = check_tree(tree, path.name, source.splitlines(keepends=True))
+    # linted under its real path, as the example tests do; shown with the bare file name
+    findings = check_tree(tree, str(path), source.splitlines(keepends=True), settings)
     broken = [f for f in findings if f.code == "APF000"]
     if broken:
         # a page must not teach a crash as the tool's output: fix the rule first
         raise DocgenError(f"linting {path} failed: {broken[0].message}")
-    return [f"{path.name}:{f.line}:{f.col + 1}: {f.code} {f.message}" for f in findings]
+    prefix = f"{path.parent}{os.sep}"
+    return [f"{path.name}:{f.line}:{f.col + 1}: {f.code} {f.message.replace(prefix, '')}" for f in findings]
 
 
 def _seconds(value: object) -> str:
@@ -169,7 +206,7 @@ def _run_rows(probe: str, bad: Mapping[str, Any], good: Mapping[str, Any]) -> li
         return rows
     if probe == "syntax":
         rows.append(("compiles", "yes" if bad.get("compiled") else "no", "yes" if good.get("compiled") else "no"))
-    else:
+    elif probe == "never-awaited":
         rows.append(("warned `coroutine ... was never awaited`",
                      "yes" if bad.get("never_awaited_warning") else "no",
                      "yes" if good.get("never_awaited_warning") else "no"))
@@ -180,8 +217,10 @@ def _run_rows(probe: str, bad: Mapping[str, Any], good: Mapping[str, Any]) -> li
 
     if probe != "syntax":
         rows.append(("exit status", status(bad), status(good)))
-    rows.append(("error", f"`{bad['error']}`" if bad.get("error") else "none",
-                 f"`{good['error']}`" if good.get("error") else "none"))
+    # the error probe's summary names the error line itself (the last stderr line may be a later warning)
+    if probe != "error" and (bad.get("error") or good.get("error")):
+        rows.append(("error", f"`{bad['error']}`" if bad.get("error") else "none",
+                     f"`{good['error']}`" if good.get("error") else "none"))
     return rows
 
 
@@ -202,7 +241,7 @@ def _verified_section(rule: Rule, measurement: Mapping[str, Any] | None, has_exa
             f"({'; '.join(str(p) for p in problems)}); re-run `{RECORD_COMMAND} {rule.code}`.",
             "",
         ]
-    summary = str(measurement.get("summary", "")).strip()
+    summary = str(measurement.get("summary", "")).strip().rstrip(".")
     if summary:
         lines += [summary[0].upper() + summary[1:] + ".", ""]
     method = _PROBE_METHOD.get(probe)
@@ -238,7 +277,8 @@ def _options_section(rule: Rule, options: Sequence[Option]) -> list[str]:
         option = by_flag.get(flag)
         key = flag.lstrip("-")
         help_text = option.help if option is not None else "(not described in settings.OPTIONS)"
-        lines.append(f"- `{flag}` (config file: `{key} = ...`): {' '.join(help_text.split())}")
+        setting = f"{key} = true" if option is not None and option.is_flag else f"{key} = ..."
+        lines.append(f"- `{flag}` (config file: `{setting}`): {' '.join(help_text.split())}")
     return lines + [""]
 
 
@@ -253,7 +293,10 @@ def render_page(rule: Rule, root: Path = ROOT, measurements: Mapping[str, Mappin
     expected = _read(directory / "expected_output.txt")
     example_link = f"../../{EXAMPLES_DIR.as_posix()}/{rule.code}"
 
-    lines = [f"# {rule.code} {rule.name}", "", f"{rule.summary[0].upper()}{rule.summary[1:]}.", ""]
+    lines = [f"# {rule.code} {rule.name}", ""]
+    summary = rule.summary.strip().rstrip(".")
+    if summary:
+        lines += [f"{summary[0].upper()}{summary[1:]}.", ""]
 
     lines += ["## What it does", "", rule.what.strip(), ""]
     entries = table_entries(rule)
@@ -267,9 +310,12 @@ def render_page(rule: Rule, root: Path = ROOT, measurements: Mapping[str, Mappin
         lines += [f"_No example yet (`{EXAMPLES_DIR.as_posix()}/{rule.code}/bad.py` is missing)._", ""]
     else:
         lines += [f"[`bad.py`]({example_link}/bad.py):", "", *_fence(bad, "python"), ""]
-        reported = _lint_lines(directory / "bad.py", bad)
+        declared = declared_settings(bad)
+        reported = _lint_lines(directory / "bad.py", bad, settings_from_mapping(declared))
         if reported:
-            lines += ["flake8 reports:", "", *_fence("\n".join(reported), "text"), ""]
+            flags = _settings_flags(declared, options)
+            given = f" (run with {', '.join(f'`{flag}`' for flag in flags)})" if flags else ""
+            lines += [f"flake8{given} reports:", "", *_fence("\n".join(reported), "text"), ""]
 
     lines += ["## Use instead", ""]
     if good is None:

@@ -10,6 +10,7 @@ import pytest
 from flake8_async_pitfalls import docgen
 from flake8_async_pitfalls.rules import ALL_RULES
 from flake8_async_pitfalls.rules.base import Rule
+from flake8_async_pitfalls.settings import settings_from_mapping
 
 ROOT = docgen.ROOT
 CODES = [rule.code for rule in ALL_RULES]
@@ -144,3 +145,11 @@ def test_table_driven_rules_list_their_calls() -> None:
         assert "### Calls it looks for" in page
         for key, _ in entries:
             assert f"`{key}`" in page, f"{rule.code}: {key} is not listed on its page"
+
+
+def test_declared_settings_agree_with_the_example_tests() -> None:
+    from tests.fixture_markers import read_settings
+
+    for bad in sorted((ROOT / docgen.EXAMPLES_DIR).glob("APF*/bad.py")):
+        declared = docgen.declared_settings(bad.read_text(encoding="utf-8"))
+        assert settings_from_mapping(declared) == read_settings(bad), bad
