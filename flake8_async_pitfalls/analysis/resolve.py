@@ -18,6 +18,10 @@ from .scopes import Binding, BindingKind, Scope, ScopeKind
 
 _BUILTIN_NAMES = frozenset(dir(builtins))
 _MAX_DEPTH = 12  # alias and inference chains longer than this are given up on
+# bases that give a class no methods of their own to call: left out of class_mro
+_METHODLESS_BASES = frozenset({
+    "builtins.object", "typing.Generic", "typing.Protocol", "typing_extensions.Protocol", "abc.ABC",
+})
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,10 +149,12 @@ class ModuleInfo:
                 class_scope = self.scopes[klass.node]
                 assert class_scope.parent is not None
                 for base in klass.node.bases:
-                    resolved = self.resolve(base, class_scope.parent)
+                    # `Base[T]` / `Generic[T]`: the class subscripted
+                    target = base.value if isinstance(base, ast.Subscript) else base
+                    resolved = self.resolve(target, class_scope.parent)
                     if resolved is None:
                         pending.append(Symbol("<unknown>"))
-                    elif resolved.qualname != "builtins.object":
+                    elif resolved.qualname not in _METHODLESS_BASES:
                         pending.append(resolved)
             elif klass.qualname in KNOWN_BASES:
                 pending.append(Symbol(KNOWN_BASES[klass.qualname]))

@@ -68,6 +68,19 @@ RETURN_TYPES: Mapping[str, str | tuple[str, ...]] = {
     "aiohttp.ClientSession.get": "aiohttp.ClientResponse",
     "aiohttp.ClientSession.post": "aiohttp.ClientResponse",
     "aiohttp.ClientSession.request": "aiohttp.ClientResponse",
+    # async libraries: what `async with X(...) as v` binds (APF101's library coroutine methods)
+    **{f"aiohttp.ClientSession.{method}": "aiohttp.ClientResponse" for method in (
+        "put", "patch", "delete", "head", "options",
+    )},
+    "aiohttp.ClientSession.ws_connect": "aiohttp.ClientWebSocketResponse",
+    "aiofiles.open": "aiofiles.threadpool.text.AsyncTextIOWrapper",
+    "aiofiles.threadpool.open": "aiofiles.threadpool.text.AsyncTextIOWrapper",
+    "asyncpg.create_pool": "asyncpg.Pool",
+    "asyncpg.Pool.acquire": "asyncpg.Connection",
+    "asyncpg.Connection.transaction": "asyncpg.transaction.Transaction",
+    "httpx.AsyncClient.stream": "httpx.Response",
+    "redis.asyncio.Redis.from_url": "redis.asyncio.Redis",
+    "redis.asyncio.Redis.pubsub": "redis.asyncio.client.PubSub",
     "pathlib.Path.open": "io.TextIOWrapper",
 }
 
@@ -84,6 +97,17 @@ AWAIT_RETURN_TYPES: Mapping[str, str | tuple[str, ...]] = {
     "asyncio.AbstractEventLoop.create_server": "asyncio.Server",
     "asyncio.AbstractEventLoop.create_unix_server": "asyncio.Server",
     "asyncio.AbstractEventLoop.sock_accept": ("socket.socket", "builtins.tuple"),
+    **{f"aiohttp.ClientSession.{method}": "aiohttp.ClientResponse" for method in (
+        "get", "post", "put", "patch", "delete", "head", "options", "request",
+    )},
+    "aiohttp.ClientSession.ws_connect": "aiohttp.ClientWebSocketResponse",
+    **{f"httpx.AsyncClient.{method}": "httpx.Response" for method in (
+        "get", "post", "put", "patch", "delete", "head", "options", "request", "send",
+    )},
+    "aiofiles.open": "aiofiles.threadpool.text.AsyncTextIOWrapper",
+    "asyncpg.connect": "asyncpg.Connection",
+    "asyncpg.create_pool": "asyncpg.Pool",
+    "asyncpg.Pool.acquire": "asyncpg.Connection",
 }
 
 # dotted names that look like classes (capitalised) but are functions returning something else
