@@ -7,6 +7,10 @@
 
 A marker is ``APFnnn`` optionally followed by ``col=N`` (1-based, as flake8 prints it) and
 ``msg="substring"``. ``# ok: reason`` marks a deliberate negative (nothing may be reported there).
+
+A fixture or example that needs options declares them in a comment among its first lines, as Settings
+field names: ``# apf-settings: blocking_calls=mylib.fetch->mylib.afetch,legacy.db.*`` (several fields are
+separated by ``;``).
 """
 
 from __future__ import annotations
@@ -17,6 +21,10 @@ import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
+from flake8_async_pitfalls.settings import Settings, settings_from_mapping
+
+_SETTINGS = re.compile(r"^#\s*apf-settings:\s*(.*)$")
+_SETTINGS_LINES = 10
 _MARKER = re.compile(r'\b(APF\d{3})(?:\s+col=(\d+))?(?:\s+msg="([^"]*)")?')
 
 
@@ -47,3 +55,18 @@ def read_markers(path: Path) -> tuple[list[Expected], list[int]]:
             col = int(match.group(2)) if match.group(2) else None
             expected.append(Expected(line, match.group(1), col, match.group(3)))
     return expected, negatives
+
+
+def read_settings(path: Path) -> Settings:
+    """The settings a file declares with ``# apf-settings: field=value; ...`` in its first lines."""
+    values: dict[str, object] = {}
+    for line in path.read_text(encoding="utf-8").splitlines()[:_SETTINGS_LINES]:
+        match = _SETTINGS.match(line.strip())
+        if match is None:
+            continue
+        for item in match.group(1).split(";"):
+            name, sep, value = item.partition("=")
+            if not sep:
+                raise ValueError(f"{path}: apf-settings item without '=': {item!r}")
+            values[name.strip()] = value.strip()
+    return settings_from_mapping(values)

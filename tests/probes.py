@@ -32,6 +32,7 @@ from pathlib import Path
 
 from flake8_async_pitfalls.checker import check_tree
 from flake8_async_pitfalls.rules.base import Rule
+from tests.fixture_markers import read_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "fixtures" / "examples"
@@ -85,7 +86,7 @@ def example_dir(code: str) -> Path:
 
 def lint_codes(path: Path) -> list[str]:
     source = path.read_text(encoding="utf-8")
-    findings = check_tree(ast.parse(source), str(path), source.splitlines(keepends=True))
+    findings = check_tree(ast.parse(source), str(path), source.splitlines(keepends=True), read_settings(path))
     return [f.code for f in findings]
 
 

@@ -11,7 +11,7 @@ import pytest
 from flake8_async_pitfalls.checker import check_tree
 from flake8_async_pitfalls.rules import ALL_RULES
 from flake8_async_pitfalls.settings import Settings
-from tests.fixture_markers import read_markers
+from tests.fixture_markers import read_markers, read_settings
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 RULE_FIXTURES = sorted(p for p in FIXTURES.glob("APF*.py") if re.fullmatch(r"APF\d{3}(_\w+)?\.py", p.name))
@@ -22,7 +22,7 @@ MIN_NEGATIVES = 15
 def lint_file(path: Path, settings: Settings | None = None) -> list[tuple[int, int, str, str]]:
     source = path.read_text(encoding="utf-8")
     tree = ast.parse(source, filename=str(path))
-    findings = check_tree(tree, str(path), source.splitlines(keepends=True), settings or Settings())
+    findings = check_tree(tree, str(path), source.splitlines(keepends=True), settings or read_settings(path))
     return [(f.line, f.col + 1, f.code, f.message) for f in findings]
 
 

@@ -13,7 +13,15 @@ import ast
 import builtins
 from dataclasses import dataclass
 
-from ..knowledge.types import AWAIT_RETURN_TYPES, KNOWN_BASES, NOT_CONSTRUCTORS, RETURN_TYPES, canonical
+from ..knowledge.types import (
+    ATTRIBUTE_TYPES,
+    AWAIT_RETURN_TYPES,
+    KNOWN_BASES,
+    NOT_CONSTRUCTORS,
+    PATH_JOIN_TYPES,
+    RETURN_TYPES,
+    canonical,
+)
 from .scopes import Binding, BindingKind, Scope, ScopeKind
 
 _BUILTIN_NAMES = frozenset(dir(builtins))
@@ -179,6 +187,14 @@ class ModuleInfo:
             owner = self._infer(expr.value, scope, depth + 1)
             if isinstance(owner, Symbol) and isinstance(owner.node, ast.ClassDef):
                 return self._instance_attribute(owner, expr.attr, depth)
+            if isinstance(owner, Symbol) and owner.node is None:
+                known = ATTRIBUTE_TYPES.get(f"{owner.qualname}.{expr.attr}")
+                return Symbol(known) if known is not None else None
+        if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Div):
+            # `base / "name"` on a path is a path of the same type
+            left = self._infer(expr.left, scope, depth + 1)
+            if isinstance(left, Symbol) and left.node is None and left.qualname in PATH_JOIN_TYPES:
+                return left
         return None
 
     def callee_key(self, call: ast.Call, scope: Scope) -> str | None:

@@ -33,16 +33,89 @@ BLOCKING_CALLS: dict[str, Blocking] = {}
 BLOCKING_CALLS.update(_family("APF201", "use 'await asyncio.sleep({args})'", "time.sleep"))
 
 # --- APF202 blocking-http -----------------------------------------------------------------------
+_HTTP_VERBS = ("request", "get", "options", "head", "post", "put", "patch", "delete")
+_HTTP_SUGGESTION = "use an async client ('httpx.AsyncClient', 'aiohttp') or '{to_thread}'"
+BLOCKING_CALLS.update(_family(
+    "APF202", _HTTP_SUGGESTION,
+    # requests: the module functions and the methods of a Session (not the constructors)
+    *(f"requests.{verb}" for verb in _HTTP_VERBS),
+    *(f"requests.api.{verb}" for verb in _HTTP_VERBS),
+    *(f"requests.Session.{verb}" for verb in (*_HTTP_VERBS, "send")),
+    # sync httpx: the module functions and httpx.Client (httpx.AsyncClient is a different type)
+    *(f"httpx.{verb}" for verb in (*_HTTP_VERBS, "stream")),
+    *(f"httpx.Client.{verb}" for verb in (*_HTTP_VERBS, "stream", "send")),
+    # urllib3: pools and pool managers (subclasses are known bases in knowledge/types.py)
+    "urllib3.request",
+    *(f"urllib3.{cls}.{method}" for cls in ("PoolManager", "HTTPConnectionPool")
+      for method in ("request", "urlopen", "request_encode_url", "request_encode_body")),
+    # the standard library
+    "urllib.request.urlopen", "urllib.request.urlretrieve", "urllib.request.OpenerDirector.open",
+))
+BLOCKING_CALLS.update(_family(
+    "APF202",
+    "use an async HTTP client ('httpx.AsyncClient', 'aiohttp') or 'asyncio.open_connection', or '{to_thread}'",
+    *(f"http.client.HTTPConnection.{method}" for method in ("connect", "request", "getresponse", "endheaders")),
+))
 
 # --- APF203 blocking-subprocess -----------------------------------------------------------------
+BLOCKING_CALLS.update(_family(
+    "APF203", "use 'await asyncio.create_subprocess_exec(...)' then 'await proc.communicate()', or '{to_thread}'",
+    "subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output",
+    "subprocess.Popen.wait", "subprocess.Popen.communicate",
+    # os.spawn* in P_NOWAIT / P_DETACH mode and os.wait* with WNOHANG return at once (rules/blocking.py)
+    *(f"os.spawn{suffix}" for suffix in ("l", "le", "lp", "lpe", "v", "ve", "vp", "vpe")),
+    "os.wait", "os.waitpid", "os.wait3", "os.wait4", "os.waitid",
+))
+BLOCKING_CALLS.update(_family(
+    "APF203", "use 'await asyncio.create_subprocess_shell(...)' then 'await proc.communicate()', or '{to_thread}'",
+    "subprocess.getoutput", "subprocess.getstatusoutput", "os.system", "os.popen",
+))
 
 # --- APF204 blocking-file-io --------------------------------------------------------------------
+# A file is reported once, where it is opened: reads and writes on the file object are not looked up.
+BLOCKING_CALLS.update(_family(
+    "APF204",
+    "use 'aiofiles.open(...)', or do the file work in a plain function run with 'await asyncio.to_thread(...)'",
+    "builtins.open", "io.open", "io.open_code", "codecs.open", "os.fdopen",
+    "pathlib.Path.open",
+))
+_FILE_SUGGESTION = "use '{to_thread}' (or an async file library such as 'aiofiles')"
+BLOCKING_CALLS.update(_family(
+    "APF204", _FILE_SUGGESTION,
+    # pathlib: what reads, writes, lists or changes the file system (not the pure path arithmetic)
+    *(f"pathlib.Path.{method}" for method in (
+        "read_text", "read_bytes", "write_text", "write_bytes", "touch", "unlink", "mkdir", "rmdir",
+        "rename", "replace", "iterdir", "glob", "rglob", "walk", "exists", "is_file", "is_dir", "stat",
+        "lstat", "chmod", "readlink", "symlink_to", "hardlink_to", "samefile", "copy", "copy_into",
+        "move", "move_into",
+    )),
+    *(f"os.{func}" for func in (
+        "listdir", "scandir", "walk", "fwalk", "stat", "lstat", "remove", "unlink", "rename", "renames",
+        "replace", "mkdir", "makedirs", "rmdir", "removedirs",
+    )),
+    # os.path calls that ask the disk (not the string functions: join, abspath, basename, ...)
+    *(f"os.path.{func}" for func in (
+        "exists", "lexists", "isfile", "isdir", "islink", "ismount", "getsize", "getmtime", "getatime",
+        "getctime", "samefile",
+    )),
+    *(f"shutil.{func}" for func in (
+        "copy", "copy2", "copyfile", "copytree", "copymode", "copystat", "move", "rmtree", "make_archive",
+        "unpack_archive",
+    )),
+    "glob.glob", "glob.iglob",
+))
 
 # --- APF205 blocking-network --------------------------------------------------------------------
 
 # --- APF206 blocking-wait -----------------------------------------------------------------------
 
 # --- APF207 blocking-input ----------------------------------------------------------------------
+BLOCKING_CALLS.update(_family(
+    "APF207", "use '{to_thread}'",
+    "builtins.input", "getpass.getpass",
+    *(f"sys.{stream}.{method}" for stream in ("stdin", "stdin.buffer", "__stdin__")
+      for method in ("read", "readline", "readlines")),
+))
 
 # --- APF208 blocking-database -------------------------------------------------------------------
 

@@ -82,6 +82,12 @@ RETURN_TYPES: Mapping[str, str | tuple[str, ...]] = {
     "redis.asyncio.Redis.from_url": "redis.asyncio.Redis",
     "redis.asyncio.Redis.pubsub": "redis.asyncio.client.PubSub",
     "pathlib.Path.open": "io.TextIOWrapper",
+    **{f"pathlib.Path.{method}": "pathlib.Path" for method in (
+        "cwd", "home", "resolve", "absolute", "expanduser", "with_name", "with_suffix", "with_stem", "joinpath",
+        "relative_to",
+    )},
+    "urllib.request.build_opener": "urllib.request.OpenerDirector",
+    "urllib3.connection_from_url": "urllib3.HTTPConnectionPool",
 }
 
 # coroutine function (or method) -> type of what awaiting it gives
@@ -113,6 +119,17 @@ AWAIT_RETURN_TYPES: Mapping[str, str | tuple[str, ...]] = {
 # dotted names that look like classes (capitalised) but are functions returning something else
 NOT_CONSTRUCTORS: frozenset[str] = frozenset({"typing.NamedTuple", "typing.TypedDict"})
 
+# attribute of an instance (``Type.attr``) -> the type of its value
+ATTRIBUTE_TYPES: Mapping[str, str] = {
+    "pathlib.Path.parent": "pathlib.Path",
+}
+
+# types for which ``value / "name"`` gives a value of the same type (path joins)
+PATH_JOIN_TYPES: frozenset[str] = frozenset({
+    "pathlib.Path", "pathlib.PosixPath", "pathlib.WindowsPath", "pathlib.PurePath", "pathlib.PurePosixPath",
+    "pathlib.PureWindowsPath", "anyio.Path", "trio.Path", "zipfile.Path",
+})
+
 # base classes whose methods a subclass inherits, for method lookups on project classes
 KNOWN_BASES: Mapping[str, str] = {
     "asyncio.BaseEventLoop": "asyncio.AbstractEventLoop",
@@ -120,4 +137,11 @@ KNOWN_BASES: Mapping[str, str] = {
     "asyncio.PriorityQueue": "asyncio.Queue",
     "asyncio.LifoQueue": "asyncio.Queue",
     "asyncio.BoundedSemaphore": "asyncio.Semaphore",
+    "pathlib.PosixPath": "pathlib.Path",
+    "pathlib.WindowsPath": "pathlib.Path",
+    "requests.sessions.Session": "requests.Session",
+    "urllib3.poolmanager.PoolManager": "urllib3.PoolManager",
+    "urllib3.ProxyManager": "urllib3.PoolManager",
+    "urllib3.HTTPSConnectionPool": "urllib3.HTTPConnectionPool",
+    "http.client.HTTPSConnection": "http.client.HTTPConnection",
 }

@@ -5,7 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .base import Rule
+from .blocking import BlockingConfiguredCall
 from .blocking import BlockingSleep
+from .blocking import BlockingHttp
+from .blocking import BlockingSubprocess
+from .blocking import BlockingFileIO
+from .blocking import BlockingInput
 from .busy_wait import BusyWait
 from .cpu import CpuHeavyLoop
 from .sync_async import AwaitOutsideAsync
@@ -16,7 +21,12 @@ from .unawaited import UnawaitedCoroutine
 
 ALL_RULES: tuple[Rule, ...] = (
     UnawaitedCoroutine(),
+    BlockingConfiguredCall(),
     BlockingSleep(),
+    BlockingHttp(),
+    BlockingSubprocess(),
+    BlockingFileIO(),
+    BlockingInput(),
     CpuHeavyLoop(),
     BusyWait(),
     AwaitOutsideAsync(),

@@ -41,8 +41,9 @@ class _UserPatterns:
         self.entries: list[tuple[re.Pattern[str], Blocking]] = []
         for item in raw:
             pattern, _, suggestion = item.partition("->")
-            text = (f"use '{suggestion.strip()}' instead" if suggestion.strip()
-                    else "run it with 'await asyncio.to_thread({func}, {args})'")
+            # the user's text is not a template: its braces are kept as typed
+            replacement = suggestion.strip().replace("{", "{{").replace("}", "}}")
+            text = f"use '{replacement}' instead" if replacement else "use '{to_thread}'"
             self.entries.append((re.compile(fnmatch.translate(pattern.strip())), Blocking("APF200", text)))
 
     def match(self, key: str) -> Blocking | None:
@@ -76,6 +77,9 @@ def blocking_match(ctx: FileContext, call: ast.Call, scope: Scope) -> BlockingMa
         if entry is not None:
             found = BlockingMatch(key, entry)
             break
+    if found is not None and _process_call_returns_at_once(ctx, call, scope, found.key):
+        memo[call] = None  # an os.spawn* / os.wait* call whose mode or options say it returns at once
+        return None
     if found is None:
         user = _user_patterns(ctx.settings)
         if user is not None:
@@ -150,3 +154,227 @@ class BlockingSleep(BlockingCallRule):
         "and is not reported."
     )
     fix_safety = FixSafety.SAFE
+
+
+# --- APF200 configured-blocking-call (--apf-blocking-calls) -------------------------------------
+class BlockingConfiguredCall(BlockingCallRule):
+    code = "APF200"
+    name = "configured-blocking-call"
+    summary = "a call the project declared blocking with `--apf-blocking-calls`, in async context"
+    options = ("--apf-blocking-calls",)
+    what = (
+        "Reports, in an `async def`, calls that match the project's own list of blocking calls, given with "
+        "`--apf-blocking-calls=pattern[->suggestion],...` (or `apf-blocking-calls` in the flake8 config). "
+        "A pattern is an `fnmatch` pattern of the call's resolved dotted name: a function as it is imported "
+        "(`mylib.fetch`, `legacy.db.*`) or a method as `Type.method` of a receiver whose type is known "
+        "(`xmlrpc.client.ServerProxy.*`). The text after `->` is the replacement the message suggests; "
+        "without it the message suggests `await asyncio.to_thread(...)`. Calls the built-in tables already "
+        "know are reported under their own code; an awaited call, or one known to create a coroutine, is "
+        "not reported (the pattern caught an async function by accident)."
+    )
+    why = (
+        "Every project has its own slow synchronous calls: an in-house RPC or database client, a legacy SDK, "
+        "a helper that shells out. Called from a coroutine, each one stops the event loop for its whole "
+        "duration, exactly like `time.sleep()`: no other task runs, no timer fires, no connection is "
+        "served. The linter cannot know these calls by itself; the option tells it."
+    )
+    fix = (
+        "Use the async replacement the option names (`mylib.fetch->mylib.afetch` makes the message say "
+        "`use 'mylib.afetch' instead`), or run the call in a worker thread: "
+        "`result = await asyncio.to_thread(mylib.fetch, url)`."
+    )
+
+    def check_call(self, ctx: FileContext, node: ast.AST, parent: ast.AST | None, scope: Scope) -> None:
+        assert isinstance(node, ast.Call)
+        if isinstance(parent, ast.Await) or not scope.is_async:
+            return
+        match = blocking_match(ctx, node, scope)
+        if match is None or match.entry.code != self.code:
+            return
+        if ctx.coroutines.coroutine_call(node, scope) is not None:
+            return
+        super().check_call(ctx, node, parent, scope)
+
+
+# --- APF202 blocking-http -----------------------------------------------------------------------
+class BlockingHttp(BlockingCallRule):
+    code = "APF202"
+    name = "blocking-http"
+    summary = ("a synchronous HTTP request (`requests`, `urllib`, `http.client`, `urllib3`, sync `httpx`) "
+               "in async context")
+    what = (
+        "Reports synchronous HTTP calls made directly in an `async def`: the `requests` module functions "
+        "(`requests.get`, `requests.post`, ...) and the methods of a `requests.Session`; sync `httpx` "
+        "(`httpx.get`, ..., and the methods of an `httpx.Client`); `urllib3` pool managers and connection "
+        "pools; `urllib.request.urlopen` / `urlretrieve` and `OpenerDirector.open`; and the methods of "
+        "`http.client.HTTPConnection` / `HTTPSConnection` that talk to the server (`connect`, `request`, "
+        "`getresponse`, `endheaders`). Methods are matched only on receivers whose type is known (a "
+        "constructor, `with X() as s`, an annotation, `self.s = X()`): `cache.get(key)` is never taken for "
+        "`requests.get`, and `httpx.AsyncClient` methods are not reported."
+    )
+    why = (
+        "A synchronous HTTP request waits for DNS, the connection, the server and the whole response "
+        "without ever returning to the event loop. For those hundreds of milliseconds (or the full timeout "
+        "when the server hangs) every other task of the program stands still: other requests are not "
+        "served, heartbeats are missed, timeouts fire late."
+    )
+    fix = (
+        "Use an async HTTP client and await it: `async with httpx.AsyncClient() as client: "
+        "r = await client.get(url)`, or `aiohttp.ClientSession`. To keep the synchronous library, run the "
+        "call in a worker thread: `r = await asyncio.to_thread(requests.get, url, timeout=10)`. The autofix "
+        "does that rewrite; it is unsafe because the call then runs in another thread (a shared `Session` "
+        "is not guaranteed thread-safe) and its exceptions surface at the `await`."
+    )
+    fix_safety = FixSafety.UNSAFE
+
+
+# --- APF203 blocking-subprocess -----------------------------------------------------------------
+_WAIT_OPTIONS_ARG = {"os.waitpid": 1, "os.wait3": 0, "os.wait4": 1, "os.waitid": 2}
+_WAIT_FLAGS = frozenset({"os.WUNTRACED", "os.WCONTINUED", "os.WEXITED", "os.WSTOPPED", "os.WNOWAIT"})
+
+
+class BlockingSubprocess(BlockingCallRule):
+    code = "APF203"
+    name = "blocking-subprocess"
+    summary = ("running a process and waiting for it (`subprocess.run`, `os.system`, `Popen.wait`, ...) "
+               "in async context")
+    what = (
+        "Reports, in an `async def`, calls that start a process and wait for it to finish: "
+        "`subprocess.run/call/check_call/check_output/getoutput/getstatusoutput`, `os.system`, `os.popen`, "
+        "`.wait()` and `.communicate()` on a `subprocess.Popen` object, `os.spawn*` in `os.P_WAIT` mode, "
+        "and `os.wait/waitpid/wait3/wait4/waitid` unless their options include `os.WNOHANG`. Creating a "
+        "`Popen` is not reported (it does not wait); `os.spawn*` with a mode or `os.wait*` with options "
+        "that cannot be read are not reported either."
+    )
+    why = (
+        "Waiting for a child process is a blocking system call: the event loop thread sleeps in it until "
+        "the child exits, which may be seconds or minutes. Meanwhile no other task runs, so a server stops "
+        "answering while a build step, a `git` command or a converter runs."
+    )
+    fix = (
+        "Use asyncio's subprocess API: `proc = await asyncio.create_subprocess_exec(\"git\", \"pull\", "
+        "stdout=asyncio.subprocess.PIPE)` then `out, _ = await proc.communicate()` (or "
+        "`asyncio.create_subprocess_shell` for a shell command line). Or keep the call and run it in a "
+        "worker thread: `await asyncio.to_thread(subprocess.run, cmd, check=True)`. The autofix does that "
+        "rewrite; it is unsafe because the call's exceptions and timeouts then surface at the `await` and "
+        "the process can no longer be cancelled with the task."
+    )
+    fix_safety = FixSafety.UNSAFE
+
+
+def _process_call_returns_at_once(ctx: FileContext, call: ast.Call, scope: Scope, key: str) -> bool:
+    """An ``os.spawn*`` / ``os.wait*`` call not known to wait: its mode or options are not read as waiting.
+
+    ``os.spawnv(os.P_NOWAIT, ...)`` starts a process and returns, ``os.waitpid(pid, os.WNOHANG)`` polls;
+    a mode or options that cannot be read leave the call unreported. Checked in ``blocking_match`` so that
+    every rule reading the table (APF209 too) agrees.
+    """
+    if key.startswith("os.spawn"):
+        return not call.args or ctx.module.qualname(call.args[0], scope) != "os.P_WAIT"
+    index = _WAIT_OPTIONS_ARG.get(key)
+    if index is None:
+        return False
+    options: ast.expr | None = call.args[index] if len(call.args) > index else None
+    for keyword in call.keywords:
+        if keyword.arg == "options":
+            options = keyword.value
+    return options is None or not _blocking_wait_options(ctx, options, scope)
+
+
+def _blocking_wait_options(ctx: FileContext, options: ast.expr, scope: Scope) -> bool:
+    """True when ``options`` is known not to contain ``os.WNOHANG``: 0, or other ``os.W*`` flags or-ed."""
+    if isinstance(options, ast.BinOp) and isinstance(options.op, ast.BitOr):
+        return (_blocking_wait_options(ctx, options.left, scope)
+                and _blocking_wait_options(ctx, options.right, scope))
+    if isinstance(options, ast.Constant):
+        return options.value == 0
+    return ctx.module.qualname(options, scope) in _WAIT_FLAGS
+
+
+# --- APF204 blocking-file-io --------------------------------------------------------------------
+class BlockingFileIO(BlockingCallRule):
+    code = "APF204"
+    name = "blocking-file-io"
+    summary = ("file-system calls (`open()`, `pathlib.Path` reads and writes, `os`/`os.path`/`shutil`) "
+               "in async context")
+    what = (
+        "Reports, in an `async def`, calls that go to the disk: `open()` / `io.open` / `codecs.open` / "
+        "`os.fdopen` and `Path.open`; the `pathlib.Path` methods that read, write, list or change the file "
+        "system (`read_text`, `write_bytes`, `iterdir`, `glob`, `mkdir`, `unlink`, `exists`, `stat`, ...); "
+        "`os.listdir/scandir/walk/stat/remove/rename/makedirs/...`; the `os.path` calls that ask the disk "
+        "(`exists`, `isfile`, `isdir`, `getsize`, `getmtime`, ...; not the string functions such as `join` "
+        "or `abspath`); `shutil.copy*/move/rmtree/make_archive/unpack_archive`; `glob.glob`. A file is "
+        "reported once, where it is opened, not again at each `.read()` or `.write()`. `Path` methods are "
+        "matched on values known to be paths (`Path(...)`, `Path(__file__).parent`, `base / \"name\"`, a "
+        "parameter annotated `Path`); `anyio.Path` and `aiofiles` calls are async and not reported."
+    )
+    why = (
+        "Disk operations are blocking system calls. A local SSD answers most of them in microseconds, but a "
+        "large read or write, a directory walk, a network file system, a FIFO or a busy disk can take "
+        "milliseconds to seconds, and the event loop thread waits the whole time with every other task "
+        "stopped. Such stalls are rare and erratic, which makes them hard to find in production."
+    )
+    fix = (
+        "Do the file work in a plain function and run it in a worker thread: "
+        "`text = await asyncio.to_thread(path.read_text)`, or use an async file library (`aiofiles`, "
+        "`anyio.Path`). For `open()`, move the whole `with open(...)` block into the function, or use "
+        "`async with aiofiles.open(...)`. The autofix rewrites a single call to `await asyncio.to_thread(...)`; "
+        "it is unsafe because the call then runs in another thread and its exceptions surface at the `await`."
+    )
+    fix_safety = FixSafety.UNSAFE
+
+    def check_call(self, ctx: FileContext, node: ast.AST, parent: ast.AST | None, scope: Scope) -> None:
+        assert isinstance(node, ast.Call)
+        if scope.is_async:
+            match = blocking_match(ctx, node, scope)
+            if (match is not None and match.entry.code == self.code and match.key in _LAZY_FILE_CALLS
+                    and not _consumed_in_place(ctx, node, parent, scope)):
+                return
+        super().check_call(ctx, node, parent, scope)
+
+
+# generators that touch the disk only when iterated: reported where they are iterated on the spot (a `for`,
+# a comprehension, `list(...)`), not when the generator is handed on (e.g. to a worker thread)
+_LAZY_FILE_CALLS = frozenset({
+    "os.walk", "os.fwalk", "glob.iglob", "pathlib.Path.walk", "pathlib.Path.glob", "pathlib.Path.rglob",
+    "pathlib.Path.iterdir",
+})
+_CONSUMERS = frozenset({
+    f"builtins.{name}" for name in ("list", "tuple", "set", "frozenset", "sorted", "sum", "any", "all", "min",
+                                    "max", "next", "dict")
+})
+
+
+def _consumed_in_place(ctx: FileContext, call: ast.Call, parent: ast.AST | None, scope: Scope) -> bool:
+    if isinstance(parent, (ast.For, ast.comprehension)):
+        return parent.iter is call
+    if isinstance(parent, ast.Call) and call in parent.args:
+        return ctx.module.qualname(parent.func, scope) in _CONSUMERS
+    return False
+
+
+# --- APF207 blocking-input ----------------------------------------------------------------------
+class BlockingInput(BlockingCallRule):
+    code = "APF207"
+    name = "blocking-input"
+    summary = ("reading the terminal (`input()`, `getpass.getpass()`, `sys.stdin.read/readline`) "
+               "in async context")
+    what = (
+        "Reports, in an `async def`, calls that wait for the user or for standard input: `input()`, "
+        "`getpass.getpass()`, and `sys.stdin.read()` / `readline()` / `readlines()` (also on "
+        "`sys.stdin.buffer`), however they are imported; a local variable or parameter named `input` is "
+        "not the builtin."
+    )
+    why = (
+        "`input()` returns only when the user presses Enter, which can be never. Until then the event loop "
+        "thread is stuck in the read: downloads pause, incoming messages pile up, timers and heartbeats "
+        "stop. An interactive asyncio program has to read its input without holding the loop."
+    )
+    fix = (
+        "Read in a worker thread: `line = await asyncio.to_thread(input, \"> \")` (the other tasks keep "
+        "running while the user types), or, for a stream of lines, connect standard input to the loop with "
+        "`loop.connect_read_pipe()` and an `asyncio.StreamReader`. The autofix does the `to_thread` "
+        "rewrite; it is unsafe because a read in a thread cannot be cancelled: a cancelled task leaves the "
+        "thread waiting for the next line."
+    )
+    fix_safety = FixSafety.UNSAFE
