@@ -218,7 +218,7 @@ class BusyWait(Rule):
                 continue
             if isinstance(expr, (ast.Name, ast.Attribute)):
                 path = _path(expr)
-                if path is None:
+                if path is None or self._computed_attribute(ctx, expr, scope):
                     return None
                 paths.add(path)
             elif isinstance(expr, ast.Subscript):
@@ -244,6 +244,17 @@ class BusyWait(Rule):
         if not paths:
             return None
         return paths, (fixes[0] if len(fixes) == 1 else _GENERIC_FIX)
+
+    def _computed_attribute(self, ctx: FileContext, expr: ast.expr, scope: Scope) -> bool:
+        """Whether an attribute in the chain is a method or property of a class of this file (a property
+        may compute a fresh answer each time, from the clock say)."""
+        module = ctx.module
+        while isinstance(expr, ast.Attribute):
+            owner = module.infer_type(expr.value, scope)
+            if owner is not None and owner.is_class and module.class_member(owner, expr.attr) is not None:
+                return True
+            expr = expr.value
+        return False
 
     def _state_query(self, ctx: FileContext, call: ast.Call, scope: Scope, pending: list[ast.expr]) -> str | None:
         """``len(x)`` or ``event.is_set()``: queue the state it reads and return its fix ("" for generic)."""

@@ -124,6 +124,19 @@ def _uses_nest_asyncio(ctx: FileContext) -> bool:
     return memo["found"]
 
 
+def _forks(ctx: FileContext, scope: Scope) -> bool:
+    """Whether the function calls ``os.fork()``: a forked child has no running loop (asyncio checks the pid)."""
+    function = scope.function.node
+    memo: dict[ast.AST, bool] = ctx.rule_state.setdefault("forking-functions", {})
+    found = memo.get(function)
+    if found is None:
+        found = memo[function] = any(
+            isinstance(node, ast.Call) and ctx.module.qualname(node.func, scope) in ("os.fork", "os.forkpty")
+            for node in _own_nodes(function)
+        )
+    return found
+
+
 class AsyncioRunInRunningLoop(Rule):
     code = "APF402"
     name = "asyncio-run-in-running-loop"
@@ -135,8 +148,9 @@ class AsyncioRunInRunningLoop(Rule):
         "type is known (from `asyncio.get_event_loop()`, `get_running_loop()`, `new_event_loop()`, an "
         "annotation, or `self.loop = ...`). A plain `def` or `lambda`, even one nested in an `async def`, "
         "is not async context: `await asyncio.to_thread(asyncio.run, job())` runs the loop in another "
-        "thread and is not reported. Files that import `nest_asyncio` (which patches asyncio to allow "
-        "nested loops) are skipped. (Calls of project functions that do this further down are a later "
+        "thread and is not reported, nor is a function that calls `os.fork()` (the child process has no "
+        "running loop: asyncio checks the pid). Files that import `nest_asyncio` (which patches asyncio to "
+        "allow nested loops) are skipped. (Calls of project functions that do this further down are a later "
         "addition to this rule.)"
     )
     why = (
@@ -167,7 +181,7 @@ class AsyncioRunInRunningLoop(Rule):
         if isinstance(func, ast.Attribute) and func.attr not in _RUNNER_NAMES:
             return  # cheap filter: a method's name is the name it is known by
         kind = next((_LOOP_RUNNERS[k] for k in ctx.module.call_keys(node, scope) if k in _LOOP_RUNNERS), None)
-        if kind is None or _uses_nest_asyncio(ctx):
+        if kind is None or _uses_nest_asyncio(ctx) or _forks(ctx, scope):
             return
         if kind == "forever":
             fix = "the loop already runs: await what should end the program instead (e.g. 'await stop.wait()')"
