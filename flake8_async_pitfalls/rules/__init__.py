@@ -12,15 +12,23 @@ from .blocking import BlockingSubprocess
 from .blocking import BlockingFileIO
 from .blocking import BlockingInput
 from .busy_wait import BusyWait
+from .coroutine_values import CoroutineInBooleanContext
+from .coroutine_values import CoroutineNeverAwaited
 from .cpu import CpuHeavyLoop
 from .sync_async import AwaitOutsideAsync
 from .sync_async import AsyncioRunInRunningLoop
 from .sync_async import SyncUseOfAsyncConstruct
 from .sync_async import GetEventLoopInCoroutine
+from .tasks import DanglingTask
+from .tasks import GatherWithList
 from .unawaited import UnawaitedCoroutine
 
 ALL_RULES: tuple[Rule, ...] = (
     UnawaitedCoroutine(),
+    CoroutineInBooleanContext(),
+    CoroutineNeverAwaited(),
+    DanglingTask(),
+    GatherWithList(),
     BlockingConfiguredCall(),
     BlockingSleep(),
     BlockingHttp(),
