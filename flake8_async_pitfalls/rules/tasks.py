@@ -82,7 +82,9 @@ class DanglingTask(Rule):
         spawner = next((key for key in keys if key in _TASK_SPAWNERS), None)
         if spawner is None:
             return
-        if spawner == "asyncio.ensure_future" and call.args and not isinstance(call.args[0], ast.Starred):
+        if spawner == "asyncio.ensure_future" and call.args and isinstance(call.args[0], (ast.Name, ast.Attribute)):
+            # ensure_future(fut) of an existing future makes no task and returns fut, which its name keeps;
+            # ensure_future(create_task(...)) still drops the new task, so calls are not skipped
             made = ctx.module.infer_type(call.args[0], scope)
             if made is not None and made.qualname in _FUTURE_TYPES:
                 return
