@@ -120,7 +120,11 @@ def _suggestion_text(key: str, template: str) -> str:
 def _calls_table(rule: Rule, entries: Sequence[tuple[str, Blocking]]) -> list[str]:
     lines = ["### Calls it looks for", ""]
     if not entries:
-        lines += [f"_No calls have the code {rule.code} in `knowledge/blocking.py` yet._", ""]
+        if rule.options:
+            given = ", ".join(f"`{flag}`" for flag in rule.options)
+            lines += [f"No built-in calls: it looks for the calls given with {given} (see Options).", ""]
+        else:
+            lines += [f"_No calls have the code {rule.code} in `knowledge/blocking.py` yet._", ""]
         return lines
     lines += [
         "Names are matched after resolving imports and aliases. `Type.method` matches a method called on a "

@@ -38,9 +38,9 @@ MEASUREMENTS = ROOT / docgen.MEASUREMENTS
 
 
 def _rounded(value: Any) -> Any:
-    """Floats cut to 0.1 ms so the file does not change in meaningless digits."""
+    """Floats cut to the microsecond (fine enough that the figures shown round as the summary did)."""
     if isinstance(value, float):
-        return round(value, 4)
+        return round(value, 6)
     if isinstance(value, dict):
         return {key: _rounded(item) for key, item in value.items()}
     if isinstance(value, list):
