@@ -377,8 +377,10 @@ def _bind_assignment(scope: Scope, target: ast.expr, node: ast.AST, value: ast.e
     bind_target(scope, target, BindingKind.ASSIGN, node, value)
 
 
-def _record_instance_attribute(scope: Scope, target: ast.Attribute, value: ast.expr | None) -> None:
-    """``self.x = value`` in a method: remember it on the class, for the type of ``self.x``."""
+def _record_instance_attribute(scope: Scope, target: ast.Attribute, value: ast.expr | None,
+                               annotation: ast.expr | None = None) -> None:
+    """``self.x = value`` (or ``self.x: T = value``) in a method: remember it on the class, for the type
+    of ``self.x``."""
     if not isinstance(target.value, ast.Name):
         return
     function = scope.function
@@ -389,6 +391,8 @@ def _record_instance_attribute(scope: Scope, target: ast.Attribute, value: ast.e
     params = [*args.posonlyargs, *args.args]
     if not params or params[0].arg != target.value.id:
         return
+    if annotation is not None:
+        klass.instance_annotations.setdefault(target.attr, []).append((annotation, scope))
     entries = klass.instance_attrs.setdefault(target.attr, [])
     if value is None:
         entries.append((ast.Constant(value=None), scope))  # unknown value: makes the type ambiguous
@@ -403,8 +407,8 @@ def _bind_annassign(ctx: FileContext, node: Any, scope: Scope) -> None:
             scope.bind(target.id, Binding(BindingKind.ASSIGN, node, value=node.value, annotation=node.annotation))
         else:
             scope.bind(target.id, Binding(BindingKind.ANNOTATION, node, annotation=node.annotation))
-    elif isinstance(target, ast.Attribute) and node.value is not None:
-        _record_instance_attribute(scope, target, node.value)
+    elif isinstance(target, ast.Attribute):
+        _record_instance_attribute(scope, target, node.value, node.annotation)
 
 
 def _bind_augassign(ctx: FileContext, node: Any, scope: Scope) -> None:

@@ -14,6 +14,7 @@ import ast
 import enum
 import functools
 import os
+import time
 import tokenize
 import warnings
 from collections import OrderedDict
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 
 MAX_MODULES = 2000  # summaries kept per process
 MAX_FILE_BYTES = 2_000_000  # larger project files are not indexed (generated code, data)
+RECHECK_SECONDS = 2.0  # a long-lived process re-reads a changed module after at most this long
 
 # decorators that leave a plain def a plain function called in the caller's thread
 _KEEPS_PLAIN = frozenset({
@@ -146,6 +148,12 @@ class LocalFunctions:
         if entry is None:
             return None
         node, scope = entry
+        kind = function_kind(self.ctx, node, qualname)
+        if kind is not FunctionKind.PLAIN:
+            # only plain defs are followed down call chains: the calls of the others are not needed
+            found = FunctionSummary(qualname, kind, self.ctx.filename, node.lineno, ())
+            self._summaries[qualname] = found
+            return found
         if self._calls is None:
             grouped: dict[Scope, list[tuple[ast.Call, Scope]]] = {}
             for _hooks, call, _parent, call_scope in self.ctx.queue:
@@ -157,8 +165,7 @@ class LocalFunctions:
             names = callee_names(self.ctx.module, call, call_scope)
             if names:
                 sites.append(CallSite(call.lineno, names))
-        found = FunctionSummary(qualname, function_kind(self.ctx, node, qualname), self.ctx.filename, node.lineno,
-                                tuple(sites))
+        found = FunctionSummary(qualname, kind, self.ctx.filename, node.lineno, tuple(sites))
         self._summaries[qualname] = found
         return found
 
@@ -185,6 +192,10 @@ class ProjectIndex:
     def __init__(self, max_modules: int = MAX_MODULES) -> None:
         self.max_modules = max_modules
         self._summaries: OrderedDict[str, tuple[int, int, ModuleSummary | None]] = OrderedDict()
+        self._checked: dict[str, float] = {}  # path -> when its mtime/size were last compared
+        self._paths: dict[tuple[str, str], str | None] = {}
+        # (root, dotted name) -> function; cleared whenever a module changes on disk
+        self._functions: dict[tuple[str, str], tuple[float, FunctionSummary | None]] = {}
 
     # -- locating files -------------------------------------------------------------------------
     @staticmethod
@@ -199,28 +210,41 @@ class ProjectIndex:
             directory = os.path.dirname(directory)
         return directory
 
-    @staticmethod
-    def module_path(root: str, dotted: str) -> str | None:
+    def module_path(self, root: str, dotted: str) -> str | None:
+        key = (root, dotted)
+        if key in self._paths:
+            return self._paths[key]
         base = os.path.join(root, *dotted.split("."))
+        found = None
         for candidate in (base + ".py", os.path.join(base, "__init__.py")):
             if _is_file(candidate):
-                return candidate
-        return None
+                found = candidate
+                break
+        self._paths[key] = found
+        return found
 
     # -- summaries ------------------------------------------------------------------------------
     def summary(self, path: str, settings: Settings) -> ModuleSummary | None:
+        cached = self._summaries.get(path)
+        now = time.monotonic()
+        if cached is not None and now - self._checked.get(path, 0.0) < RECHECK_SECONDS:
+            self._summaries.move_to_end(path)
+            return cached[2]
         try:
             stat = os.stat(path)
         except OSError:
             return None
-        cached = self._summaries.get(path)
-        if cached is not None and cached[0] == stat.st_mtime_ns and cached[1] == stat.st_size:
-            self._summaries.move_to_end(path)
-            return cached[2]
+        self._checked[path] = now
+        if cached is not None:
+            if cached[0] == stat.st_mtime_ns and cached[1] == stat.st_size:
+                self._summaries.move_to_end(path)
+                return cached[2]
+            self._functions.clear()  # a module changed: answers that went through it may be stale
         summary = self._build(path, settings) if stat.st_size <= MAX_FILE_BYTES else None
         self._summaries[path] = (stat.st_mtime_ns, stat.st_size, summary)
         while len(self._summaries) > self.max_modules:
-            self._summaries.popitem(last=False)
+            evicted, _ = self._summaries.popitem(last=False)
+            self._checked.pop(evicted, None)
         return summary
 
     @staticmethod
@@ -241,6 +265,16 @@ class ProjectIndex:
     # -- questions --------------------------------------------------------------------------------
     def find_function(self, root: str, qualname: str, settings: Settings, depth: int = 0) -> FunctionSummary | None:
         """The project function a dotted name stands for, following re-exports and class bases."""
+        key = (root, qualname)
+        now = time.monotonic()
+        memo = self._functions.get(key)
+        if memo is not None and now - memo[0] < RECHECK_SECONDS:
+            return memo[1]
+        found = self._find_function(root, qualname, settings, depth)
+        self._functions[key] = (now, found)
+        return found
+
+    def _find_function(self, root: str, qualname: str, settings: Settings, depth: int) -> FunctionSummary | None:
         if depth > 8:
             return None
         parts = qualname.split(".")

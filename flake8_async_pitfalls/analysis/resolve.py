@@ -309,7 +309,23 @@ class ModuleInfo:
         return Symbol(self.local_qualname(klass.parent, klass.name), klass.node)
 
     def _instance_attribute(self, cls: Symbol, attr: str, depth: int) -> Symbol | None:
-        """The type of ``self.attr`` from ``self.attr = X()`` in methods or ``attr: X`` in the class body."""
+        """The type of ``self.attr`` from ``self.attr = X()`` in methods or ``attr: X`` in the class body.
+
+        Declared types win: an annotation (``self._loop: Optional[AbstractEventLoop] = None`` or ``attr: X``
+        in the class body) gives the type even when values such as ``None`` are assigned elsewhere.
+        """
+        declared: set[Symbol | None] = set()
+        for klass in self.class_mro(cls):
+            if not isinstance(klass.node, ast.ClassDef):
+                break
+            class_scope = self.scopes[klass.node]
+            for annotation, where in class_scope.instance_annotations.get(attr, ()):
+                declared.add(self.type_from_annotation(annotation, where))
+            for binding in class_scope.bindings.get(attr, ()):
+                if binding.annotation is not None and binding.kind in (BindingKind.ANNOTATION, BindingKind.ASSIGN):
+                    declared.add(self.type_from_annotation(binding.annotation, class_scope))
+            if declared:
+                return declared.pop() if len(declared) == 1 else None
         results: set[Symbol | None] = set()
         for klass in self.class_mro(cls):
             if not isinstance(klass.node, ast.ClassDef):

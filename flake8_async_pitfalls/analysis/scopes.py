@@ -59,6 +59,8 @@ class Scope:
     nonlocal_names: set[str] = field(default_factory=set)
     # `self.lock = value` in methods of this class: {"lock": [(value, method scope)]}
     instance_attrs: dict[str, list[tuple[ast.expr, Scope]]] = field(default_factory=dict)
+    # `self.lock: asyncio.Lock | None = None` in methods: {"lock": [(annotation, method scope)]}
+    instance_annotations: dict[str, list[tuple[ast.expr, Scope]]] = field(default_factory=dict)
     function: Scope = field(init=False)  # innermost def / async def / lambda, or the module
     qualname: str = field(init=False)  # dotted path inside the module: "Client.get"
 
