@@ -10,7 +10,11 @@ from .blocking import BlockingSleep
 from .blocking import BlockingHttp
 from .blocking import BlockingSubprocess
 from .blocking import BlockingFileIO
+from .blocking import BlockingNetwork
+from .blocking import BlockingWait
 from .blocking import BlockingInput
+from .blocking import BlockingDatabase
+from .blocking import CpuHeavyCall
 from .busy_wait import BusyWait
 from .coroutine_values import CoroutineInBooleanContext
 from .coroutine_values import CoroutineNeverAwaited
@@ -34,9 +38,13 @@ ALL_RULES: tuple[Rule, ...] = (
     BlockingHttp(),
     BlockingSubprocess(),
     BlockingFileIO(),
+    BlockingNetwork(),
+    BlockingWait(),
     BlockingInput(),
+    BlockingDatabase(),
     CpuHeavyLoop(),
     BusyWait(),
+    CpuHeavyCall(),
     AwaitOutsideAsync(),
     AsyncioRunInRunningLoop(),
     SyncUseOfAsyncConstruct(),

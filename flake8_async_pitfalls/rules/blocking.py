@@ -14,9 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from ..analysis.scopes import Scope
+from ..analysis.scopes import Scope, ScopeKind
 from ..knowledge.blocking import Blocking, lookup
 from .base import FixSafety, Rule, source_of
+from .blocking_guards import exempt, inside
 
 if TYPE_CHECKING:
     from .base import Hook
@@ -77,6 +78,9 @@ def blocking_match(ctx: FileContext, call: ast.Call, scope: Scope) -> BlockingMa
         if entry is not None:
             found = BlockingMatch(key, entry)
             break
+    if found is not None and exempt(ctx, call, scope, found.key):
+        memo[call] = None  # listed, but its arguments or receiver say it does not block here
+        return None
     if found is not None and _process_call_returns_at_once(ctx, call, scope, found.key):
         memo[call] = None  # an os.spawn* / os.wait* call whose mode or options say it returns at once
         return None
@@ -378,3 +382,185 @@ class BlockingInput(BlockingCallRule):
         "thread waiting for the next line."
     )
     fix_safety = FixSafety.UNSAFE
+
+
+# --- APF205 / APF206 / APF208 / APF303: table rules on receivers of known type ---------------------
+class _ReceiverBlockingRule(BlockingCallRule):
+    """A table rule whose calls are often chained or typed loosely.
+
+    A call on the result of another call this rule reports (``conn.execute(q).fetchall()``,
+    ``pool.apply_async(f).get()`` after a blocking call) is reported once, at the inner call; an awaited
+    call is not reported at all: whatever the annotation said, the receiver is then an async object.
+    """
+
+    def check_call(self, ctx: FileContext, node: ast.AST, parent: ast.AST | None, scope: Scope) -> None:
+        assert isinstance(node, ast.Call)
+        if not scope.is_async or isinstance(parent, ast.Await):
+            return
+        func = node.func
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call):
+            inner = blocking_match(ctx, func.value, scope)
+            if inner is not None and inner.entry.code == self.code:
+                return
+        super().check_call(ctx, node, parent, scope)
+
+
+# --- APF205 blocking-network --------------------------------------------------------------------
+class BlockingNetwork(_ReceiverBlockingRule):
+    code = "APF205"
+    name = "blocking-network"
+    summary = ("blocking socket calls, DNS lookups and `smtplib`/`ftplib`/`poplib`/`imaplib`/`telnetlib` "
+               "clients in async context")
+    what = (
+        "Reports, in an `async def`, network calls that wait for the other side: "
+        "`socket.create_connection()`; the resolver functions `socket.getaddrinfo`, `gethostbyname`, "
+        "`gethostbyname_ex`, `gethostbyaddr`, `getnameinfo`, `getfqdn` (not for a literal IP address or "
+        "`AI_NUMERICHOST`, which answer without a lookup); `connect`, `accept`, `recv*`, `send*` and "
+        "`sendfile` on a `socket.socket` whose type is known (created in the function, `with socket.socket() "
+        "as s`, `self.sock = socket.socket()`, or annotated `socket.socket`); and the clients of `smtplib`, "
+        "`ftplib`, `poplib`, `imaplib` and `telnetlib` (their constructors when given a host, and the "
+        "methods that talk to the server). A socket made non-blocking (`setblocking(False)`, "
+        "`settimeout(0)`), passed to `loop.sock_*()`, obtained from `await loop.sock_accept()`, or used "
+        "inside `try: ... except BlockingIOError` is not reported: it does not wait."
+    )
+    why = (
+        "A blocking socket call returns only when the peer answers, the kernel buffer has room, or the "
+        "timeout expires; a DNS lookup waits for the resolver. While it waits, the event loop thread is "
+        "stuck in the system call and no other task runs: one slow server or resolver freezes every "
+        "connection the program serves."
+    )
+    fix = (
+        "Use asyncio's streams: `reader, writer = await asyncio.open_connection(host, port)`, then "
+        "`writer.write(data); await writer.drain()` and `await reader.read(n)`. To keep a socket object, make "
+        "it non-blocking (`sock.setblocking(False)`) and use the loop's socket methods: "
+        "`await loop.sock_connect(sock, addr)`, `await loop.sock_recv(sock, n)`, `await loop.sock_sendall(sock, "
+        "data)`. Resolve names with `await loop.getaddrinfo(host, port)`. For mail and file transfer, use an "
+        "async client (`aiosmtplib`, `aioftp`, `aioimaplib`) or run the whole exchange in a plain function "
+        "with `await asyncio.to_thread(fn)`."
+    )
+
+
+# --- APF206 blocking-wait -----------------------------------------------------------------------
+class BlockingWait(_ReceiverBlockingRule):
+    code = "APF206"
+    name = "blocking-wait"
+    summary = ("waiting on threading / multiprocessing primitives, thread queues, `concurrent.futures` "
+               "futures or process pools in async context")
+    what = (
+        "Reports, in an `async def`, calls that wait for another thread or process: `acquire()` on a "
+        "`threading` (or `multiprocessing`) `Lock`, `RLock`, `Semaphore`, `BoundedSemaphore`, `Condition`; "
+        "`Event.wait()`, `Condition.wait()` / `wait_for()`, `Barrier.wait()`; `Thread.join()` and "
+        "`Process.join()`; `get()` and `join()` of a `queue.Queue` (and `LifoQueue`, `PriorityQueue`, "
+        "`SimpleQueue`, `multiprocessing.Queue`), and `put()` when the queue is known to be bounded; "
+        "`result()` / `exception()` of a `concurrent.futures.Future` (from `executor.submit()`, "
+        "`asyncio.run_coroutine_threadsafe()`); `concurrent.futures.wait()` and `as_completed()`; "
+        "`map`, `starmap`, `apply`, `imap`, `imap_unordered` and `join` of a `multiprocessing` pool and "
+        "`AsyncResult.get()` / `wait()`. The receiver's type must be known; `asyncio.Lock`, `asyncio.Queue`, "
+        "`asyncio.Event` and asyncio futures are awaited and not reported, nor is `d.get(k)` on a dict. "
+        "Calls that cannot wait are left out: `acquire(blocking=False)`, `get(block=False)`, a timeout of "
+        "0, and `result()` of a future the function already awaited with `asyncio.wrap_future()`, passed "
+        "to `wait()`, or checked with `done()`. A `with lock:` block on a threading lock is not reported: "
+        "such critical sections are normally short."
+    )
+    why = (
+        "These primitives make the *thread* wait, and in async code that thread is the event loop: until the "
+        "other thread releases the lock, sets the event, puts an item or finishes the job, no task runs. "
+        "When the thread being waited for needs the loop itself (a callback scheduled with "
+        "`call_soon_threadsafe`, a coroutine sent with `run_coroutine_threadsafe`), it never finishes: a "
+        "deadlock."
+    )
+    fix = (
+        "Within async code use the asyncio primitives (`asyncio.Lock`, `Event`, `Condition`, `Semaphore`, "
+        "`asyncio.Queue`) and await them. To wait for work done in a thread or process pool, await it: "
+        "`await asyncio.wrap_future(executor.submit(fn, x))`, or submit through the loop with "
+        "`await loop.run_in_executor(pool, fn, x)` (one call per item instead of `pool.map`). A wait that must "
+        "stay synchronous can run in a worker thread: `await asyncio.to_thread(event.wait, 5)`."
+    )
+
+
+# --- APF208 blocking-database -------------------------------------------------------------------
+class BlockingDatabase(_ReceiverBlockingRule):
+    code = "APF208"
+    name = "blocking-database"
+    summary = ("synchronous database drivers (`sqlite3`, `psycopg2`, `pymysql`, `pymongo`, sync `redis`) "
+               "in async context")
+    what = (
+        "Reports, in an `async def`, calls of synchronous database clients: `sqlite3.connect()` and the "
+        "`execute*`, `commit`, `rollback`, `backup` and `fetch*` methods of its connections and cursors; "
+        "`psycopg2.connect()`, psycopg 3's sync `psycopg.connect()`, `pymysql.connect()`, `MySQLdb.connect()`, "
+        "`mysql.connector.connect()` and the query, fetch and commit methods of their connections and "
+        "cursors; `pymongo.MongoClient()` and the query methods of pymongo databases and collections; the "
+        "commands of a synchronous `redis.Redis` / `StrictRedis` client (`get`, `set`, `hgetall`, `publish`, "
+        "...) and `Pipeline.execute()`. Receivers are matched by type (`conn = sqlite3.connect(...)`, "
+        "`cur = conn.cursor()`, `with sqlite3.connect(...) as conn`, `self.redis = redis.Redis()`, an "
+        "annotation): `redis.asyncio.Redis`, `aiosqlite`, `asyncpg` and `motor` are async and not "
+        "reported. In a chain such as `conn.execute(q).fetchall()` the first blocking call is reported once."
+    )
+    why = (
+        "A synchronous driver sends the query and waits for the server (or, for SQLite, the disk and the "
+        "query engine) in the calling thread. In a coroutine that thread runs the event loop, so every "
+        "query stalls all other tasks for its whole duration: a slow query or a locked table freezes the "
+        "whole service, not one request."
+    )
+    fix = (
+        "Use an async driver: `aiosqlite` for SQLite, `asyncpg` or psycopg 3's `AsyncConnection` for "
+        "PostgreSQL, `aiomysql` / `asyncmy` for MySQL, `motor` (or pymongo's `AsyncMongoClient`) for MongoDB, "
+        "`redis.asyncio.Redis` for Redis, and await each call. To keep the sync driver, put the database work "
+        "in a plain function and run it in a worker thread: `rows = await asyncio.to_thread(load_rows, "
+        "path)` (use a connection per thread, or one made with `check_same_thread=False` for sqlite3)."
+    )
+
+
+# --- APF303 cpu-heavy-call ----------------------------------------------------------------------
+class CpuHeavyCall(_ReceiverBlockingRule):
+    code = "APF303"
+    name = "cpu-heavy-call"
+    summary = "known CPU-heavy calls (password hashing, key derivation, compression) in async context"
+    message = "{call} is CPU-heavy work that blocks the event loop in {where}; {suggestion}"
+    what = (
+        "Reports, in an `async def`, calls known to burn CPU for a long time: key derivation and password "
+        "hashing (`hashlib.pbkdf2_hmac`, `hashlib.scrypt`, `bcrypt.hashpw` / `checkpw` / `kdf`, "
+        "`argon2.PasswordHasher().hash()` / `verify()` and `argon2.low_level` hashing), and one-shot "
+        "compression of whole buffers (`zlib`, `bz2`, `lzma` and `gzip` `.compress()` / `.decompress()`). "
+        "Compressing a buffer built from literals whose size is known to be under 64 KiB (`b\"x\" * 100`), "
+        "and `pbkdf2_hmac` with a constant iteration count below 1000, are cheap and not reported; a buffer "
+        "of unknown size is reported. Calls inside an `assert` (checking a result) and in test functions that "
+        "pytest collects (`test*` in `test_*.py` / `*_test.py`), which run alone in their event loop and "
+        "build or check their own payloads, are not reported either."
+    )
+    why = (
+        "Password hashes are slow on purpose (tens to hundreds of milliseconds each), and compressing a "
+        "megabyte takes milliseconds to seconds. The event loop runs this work in its own thread, so for "
+        "its whole duration no other task runs: one login request freezes every other request, and a "
+        "burst of logins turns into a queue of stalls."
+    )
+    fix = (
+        "Run the call in a worker thread: `key = await asyncio.to_thread(hashlib.pbkdf2_hmac, \"sha256\", "
+        "password, salt, 600_000)`. `hashlib`, `bcrypt`, `argon2` and the compression modules release the "
+        "GIL during the heavy part, so threads keep the loop responsive; for pure-Python work use a "
+        "process pool: `await loop.run_in_executor(process_pool, fn, data)`. The autofix does the "
+        "`to_thread` rewrite; it is unsafe because the call then runs in another thread and its "
+        "exceptions surface at the `await`."
+    )
+    fix_safety = FixSafety.UNSAFE
+
+    def check_call(self, ctx: FileContext, node: ast.AST, parent: ast.AST | None, scope: Scope) -> None:
+        assert isinstance(node, ast.Call)
+        if not scope.is_async or _in_test_function(ctx, scope):
+            return  # a test runs alone in its loop: CPU work there builds or checks its own payloads
+        if inside(ctx, node, scope, (ast.Assert,)):
+            return  # a check of a result, stripped under -O, not the program's work
+        super().check_call(ctx, node, parent, scope)
+
+
+def _in_test_function(ctx: FileContext, scope: Scope) -> bool:
+    """A function pytest collects by default: ``test*`` in a ``test_*.py`` / ``*_test.py`` file."""
+    base = ctx.filename.replace("\\", "/").rsplit("/", 1)[-1]
+    if not (base.startswith("test_") or base.endswith("_test.py")):
+        return False
+    function: Scope | None = scope.function
+    while function is not None and function.kind is not ScopeKind.MODULE:
+        if function.kind in (ScopeKind.FUNCTION, ScopeKind.ASYNC_FUNCTION) and function.name.startswith("test"):
+            return True
+        function = function.parent
+    return False
