@@ -421,7 +421,9 @@ class BlockingNetwork(_ReceiverBlockingRule):
         "`ftplib`, `poplib`, `imaplib` and `telnetlib` (their constructors when given a host, and the "
         "methods that talk to the server). A socket made non-blocking (`setblocking(False)`, "
         "`settimeout(0)`), passed to `loop.sock_*()`, obtained from `await loop.sock_accept()`, or used "
-        "inside `try: ... except BlockingIOError` is not reported: it does not wait."
+        "inside `try: ... except BlockingIOError` is not reported: it does not wait; nor are `connect` and "
+        "the sends of a UDP socket (`socket.socket(AF_INET, SOCK_DGRAM)`), which hand a datagram to the "
+        "kernel without waiting for the peer."
     )
     why = (
         "A blocking socket call returns only when the peer answers, the kernel buffer has room, or the "

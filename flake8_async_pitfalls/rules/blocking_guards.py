@@ -206,6 +206,8 @@ def _socket(ctx: FileContext, call: ast.Call, scope: Scope, key: str) -> bool:
         found = scope.lookup(receiver.id)
         if found is not None and any(isinstance(b.value, ast.Await) for b in found[1]):
             return True  # from `await loop.sock_accept(...)`: asyncio's sockets are non-blocking
+    if func.attr in _DATAGRAM_NON_BLOCKING and _is_datagram_socket(ctx, receiver, scope):
+        return True
     for root in _receiver_roots(ctx, receiver, scope):
         facts = _facts(ctx, root)
         for other in facts.method_calls.get(spelled, ()):
@@ -222,6 +224,25 @@ def _socket(ctx: FileContext, call: ast.Call, scope: Scope, key: str) -> bool:
         if isinstance(ancestor, ast.Try) and _catches_would_block(ctx, ancestor, scope):
             return True  # `except BlockingIOError`: the code expects a non-blocking socket
     return False
+
+
+# on a UDP socket, connect() only records the peer and a send hands one datagram to the kernel
+_DATAGRAM_NON_BLOCKING = frozenset({"connect", "connect_ex", "send", "sendto", "sendall", "sendmsg"})
+
+
+def _is_datagram_socket(ctx: FileContext, receiver: ast.expr, scope: Scope) -> bool:
+    """Every construction of the receiver seen is ``socket.socket(..., SOCK_DGRAM)``."""
+    constructors = _constructor_calls(ctx, receiver, scope)
+    if not constructors:
+        return False
+    for constructor in constructors:
+        kind = _argument(constructor, 1, "type")
+        if ctx.module.qualname(constructor.func, scope) != "socket.socket" or kind is None:
+            return False
+        if not any(isinstance(node, (ast.Name, ast.Attribute))
+                   and ctx.module.qualname(node, scope) == "socket.SOCK_DGRAM" for node in ast.walk(kind)):
+            return False
+    return True
 
 
 def _catches_would_block(ctx: FileContext, node: ast.Try, scope: Scope) -> bool:
