@@ -407,14 +407,15 @@ class GetEventLoopInCoroutine(Rule):
         "`def`, which may run with no loop, it is not reported by this rule."
     )
     why = (
-        "Inside a coroutine a loop is always running, and `asyncio.get_running_loop()` returns it. "
-        "`get_event_loop()` returns the same loop there today, but it is the legacy, policy-based call: "
-        "outside a running loop it has emitted a `DeprecationWarning` since Python 3.10-3.12 (depending on "
-        "the case) and raises `RuntimeError` from 3.14 on, and with a custom event loop policy it may "
-        "create or return another loop. The Python documentation prefers `get_running_loop()` in "
-        "coroutines and callbacks; code written with `get_event_loop()` in a coroutine is often copied "
-        "into synchronous helpers, where it breaks. This is not a runtime failure today: the example "
-        "pair shows both versions behave the same."
+        "Inside a coroutine a loop is always running and `asyncio.get_event_loop()` returns it, exactly "
+        "like `asyncio.get_running_loop()`: this is not a runtime failure today, and the example pair "
+        "shows both versions behaving the same. But `get_event_loop()` is the legacy call: where no loop "
+        "runs, it falls back to the event loop policy, which used to create a new loop silently (a loop "
+        "nothing runs, so futures made on it never complete). That fallback emits a `DeprecationWarning` "
+        "on Python 3.12 and 3.13 (and on some 3.10/3.11 releases) and raises `RuntimeError` from 3.14 on. "
+        "The Python documentation prefers `get_running_loop()` in coroutines and callbacks: it states the "
+        "intent, and fails loudly (`RuntimeError: no running event loop`) if the code is ever moved to "
+        "where no loop runs, as helpers copied out of coroutines often are."
     )
     fix = (
         "Replace the call with `asyncio.get_running_loop()`: in a coroutine it returns the running loop, "
