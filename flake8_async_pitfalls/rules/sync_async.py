@@ -207,6 +207,10 @@ _ASYNC_ONLY_CM_TYPES = ASYNC_ONLY_CONTEXT_MANAGERS | frozenset({
 _ASYNC_ONLY_CM_CALLS = frozenset({"aiofiles.open"})
 # async-only iterables (__aiter__ and no __iter__) of libraries
 _ASYNC_ONLY_ITERABLE_TYPES = frozenset({"asyncio.StreamReader"})
+# class decorators known not to add protocol methods
+_PLAIN_CLASS_DECORATORS = frozenset({
+    "dataclasses.dataclass", "functools.total_ordering", "typing.final", "typing_extensions.final",
+})
 _COMPREHENSION_NAMES = {
     ast.ListComp: "list comprehension",
     ast.SetComp: "set comprehension",
@@ -387,6 +391,10 @@ class SyncUseOfAsyncConstruct(Rule):
         for klass in ctx.module.class_mro(kind):
             if not isinstance(klass.node, ast.ClassDef):
                 return False  # a base from elsewhere may define the missing method
+            if klass.node.keywords or any(
+                    ctx.module.qualname(d, ctx.module.scopes[klass.node].parent or ctx.module.module_scope)
+                    not in _PLAIN_CLASS_DECORATORS for d in klass.node.decorator_list):
+                return False  # a metaclass or an unknown class decorator may add it
             bindings = ctx.module.scopes[klass.node].bindings
             if any(name in bindings for name in missing):
                 return False
