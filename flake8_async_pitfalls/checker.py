@@ -84,7 +84,8 @@ class FileContext:
         """Report ``rule`` at ``node`` with its message template filled from ``fields``."""
         line = getattr(node, "lineno", 1)
         col = getattr(node, "col_offset", 0)
-        self.findings.append(Finding(line, col, rule.code, rule.message.format(**fields)))
+        self.findings.append(Finding(line, col, rule.code, rule.message.format(**fields),
+                                     getattr(node, "end_lineno", None), getattr(node, "end_col_offset", None)))
 
 
 def build_dispatch(rules: Iterable[Rule]) -> dict[type, list[tuple[Rule, Hook]]]:

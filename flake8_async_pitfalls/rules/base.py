@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import enum
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
@@ -29,6 +29,10 @@ class Finding:
     col: int
     code: str
     message: str
+    # where the reported node ends (``ast`` end position), so the fixers can tell apart nodes that start at
+    # the same place (``requests.get(u).json()``); not part of a finding's identity
+    end_line: int | None = field(default=None, compare=False)
+    end_col: int | None = field(default=None, compare=False)
 
     def flake8_text(self) -> str:
         return f"{self.code} {self.message}"
