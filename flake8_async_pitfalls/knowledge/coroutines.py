@@ -67,7 +67,7 @@ _LIBRARY_METHODS: frozenset[str] = (
                "zadd zrem zrange zrevrange zrangebyscore zscore zincrby zcard zrank "
                "publish xadd xread xreadgroup xack xlen xtrim xdel eval evalsha script_load")
     | _methods(("redis.asyncio.client.PubSub",), "subscribe psubscribe unsubscribe punsubscribe get_message aclose")
-    | _methods(("aiofiles.threadpool.text.AsyncTextIOWrapper",),
+    | _methods(("aiofiles.threadpool.AsyncTextIOWrapper",),
                "close flush isatty read readable readline readlines seek seekable tell truncate write writable "
                "writelines")
     | _methods(("starlette.requests.Request", "fastapi.Request"), "body json close is_disconnected")
