@@ -161,7 +161,8 @@ _NETLIB_SUGGESTIONS: Mapping[str, str] = {
 for _classes, _methods in _NETLIB_METHODS.items():
     _netlib = Blocking("APF205", _NETLIB_SUGGESTIONS[_classes[0].partition(".")[0]])
     BLOCKING_CALLS.update({cls: _netlib for cls in _classes})  # constructors connect when given a host
-    BLOCKING_CALLS.update({f"{cls}.{method}": _netlib for cls in _classes for method in _methods})
+    # methods on the base class: the subclasses reach it through knowledge/types.py KNOWN_BASES
+    BLOCKING_CALLS.update({f"{_classes[0]}.{method}": _netlib for method in _methods})
 
 # --- APF206 blocking-wait -----------------------------------------------------------------------
 # Calls given a non-blocking argument (acquire(blocking=False), get(block=False), wait(0), result(timeout=0))

@@ -206,7 +206,9 @@ def _socket(ctx: FileContext, call: ast.Call, scope: Scope, key: str) -> bool:
         found = scope.lookup(receiver.id)
         if found is not None and any(isinstance(b.value, ast.Await) for b in found[1]):
             return True  # from `await loop.sock_accept(...)`: asyncio's sockets are non-blocking
-    if func.attr in _DATAGRAM_NON_BLOCKING and _is_datagram_socket(ctx, receiver, scope):
+    if func.attr in _DATAGRAM_NON_BLOCKING and _socket_kind_is(ctx, receiver, scope, "socket.SOCK_DGRAM"):
+        return True
+    if _socket_kind_is(ctx, receiver, scope, "socket.SOCK_NONBLOCK"):
         return True
     for root in _receiver_roots(ctx, receiver, scope):
         facts = _facts(ctx, root)
@@ -230,8 +232,8 @@ def _socket(ctx: FileContext, call: ast.Call, scope: Scope, key: str) -> bool:
 _DATAGRAM_NON_BLOCKING = frozenset({"connect", "connect_ex", "send", "sendto", "sendall", "sendmsg"})
 
 
-def _is_datagram_socket(ctx: FileContext, receiver: ast.expr, scope: Scope) -> bool:
-    """Every construction of the receiver seen is ``socket.socket(..., SOCK_DGRAM)``."""
+def _socket_kind_is(ctx: FileContext, receiver: ast.expr, scope: Scope, flag: str) -> bool:
+    """Every construction of the receiver seen is ``socket.socket(family, <type with flag>)``."""
     constructors = _constructor_calls(ctx, receiver, scope)
     if not constructors:
         return False
@@ -240,7 +242,7 @@ def _is_datagram_socket(ctx: FileContext, receiver: ast.expr, scope: Scope) -> b
         if ctx.module.qualname(constructor.func, scope) != "socket.socket" or kind is None:
             return False
         if not any(isinstance(node, (ast.Name, ast.Attribute))
-                   and ctx.module.qualname(node, scope) == "socket.SOCK_DGRAM" for node in ast.walk(kind)):
+                   and ctx.module.qualname(node, scope) == flag for node in ast.walk(kind)):
             return False
     return True
 
@@ -283,14 +285,20 @@ def _resolves_nothing(ctx: FileContext, call: ast.Call, scope: Scope, key: str) 
 
 
 def _future_result(ctx: FileContext, call: ast.Call, scope: Scope, key: str) -> bool:
-    """``fut.result()`` of a future the function already waited for (wrap_future, wait) or checked done."""
+    """``fut.result()`` of a future not made in this function, or already waited for or checked done.
+
+    Only futures the function itself obtained (``fut = executor.submit(fn)``, ``Future()``) are reported.
+    """
     if _is_zero(ctx, _argument(call, 0, "timeout"), scope):
         return True
     func = call.func
     assert isinstance(func, ast.Attribute)
-    spelled = _spelling(func.value)
-    if spelled is None:
-        return False
+    if isinstance(func.value, ast.Call):
+        return False  # `executor.submit(fn).result()`: made just now, certainly not done
+    if not isinstance(func.value, ast.Name) or not _constructor_calls(ctx, func.value, scope):
+        # a future kept on an object or handed in: its owner's protocol may well have completed it
+        return True
+    spelled = func.value.id
     facts = _facts(ctx, scope.function.node)
     for other in facts.method_calls.get(spelled, ()):
         assert isinstance(other.func, ast.Attribute)
