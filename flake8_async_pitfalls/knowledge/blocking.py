@@ -224,7 +224,8 @@ BLOCKING_CALLS.update(_family(
 ))
 
 # --- APF208 blocking-database -------------------------------------------------------------------
-_SQLITE = "use 'aiosqlite', or run it in a thread: '{to_thread}'"
+# a sqlite3 connection works only in the thread that made it: the whole database work moves together
+_SQLITE = "use 'aiosqlite', or put the database work in a plain function run with 'await asyncio.to_thread(fn)'"
 BLOCKING_CALLS.update(_family(
     "APF208", _SQLITE,
     "sqlite3.connect",
