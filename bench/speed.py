@@ -161,8 +161,10 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(args.repeats):
             for name in CONFIGS:  # interleaved: each repeat runs every configuration once
                 samples[name].append(timed_run(command(name, venvs[name], targets)))
-        medians = {name: {"cpu_s": statistics.median(c for c, _ in runs), "wall_s": statistics.median(w for _, w in runs)}
-                   for name, runs in samples.items()}
+        medians = {
+            name: {"cpu_s": statistics.median(c for c, _ in runs), "wall_s": statistics.median(w for _, w in runs)}
+            for name, runs in samples.items()
+        }
         bare = medians["flake8"]["cpu_s"]
         apf_added = medians["flake8+apf"]["cpu_s"] - bare
         async_added = medians["flake8+flake8-async"]["cpu_s"] - bare

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from .modules import module_location
 from .resolve import ModuleInfo, Symbol
-from .scopes import BindingKind, Scope, ScopeKind
+from .scopes import BindingKind, Scope
 
 if TYPE_CHECKING:
     from ..checker import FileContext

@@ -25,6 +25,7 @@ from .sync_async import SyncUseOfAsyncConstruct
 from .sync_async import GetEventLoopInCoroutine
 from .tasks import DanglingTask
 from .tasks import GatherWithList
+from .transitive import TransitiveBlocking
 from .unawaited import UnawaitedCoroutine
 
 ALL_RULES: tuple[Rule, ...] = (
@@ -42,6 +43,7 @@ ALL_RULES: tuple[Rule, ...] = (
     BlockingWait(),
     BlockingInput(),
     BlockingDatabase(),
+    TransitiveBlocking(),
     CpuHeavyLoop(),
     BusyWait(),
     CpuHeavyCall(),
