@@ -1,0 +1,315 @@
+"""How findings and rules are printed: text (flake8's lines), JSON, SARIF 2.1.0, GitHub workflow commands."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from . import __version__
+from .config import INTERNAL_ERROR, SYNTAX_ERROR
+from .lint import Report
+from .rules.base import Rule
+
+FORMATS = ("text", "json", "sarif", "github")
+TOOL_NAME = "flake8-async-pitfalls"
+DOCS_PAGE = "docs/rules/{code}.md"
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SARIF_VERSION = "2.1.0"
+_ROOT = Path(__file__).resolve().parent.parent
+_REPOSITORY_LABELS = ("repository", "source", "source code", "code", "homepage")
+
+# what the codes that are no rule mean, for JSON and SARIF
+_PSEUDO_RULES: Mapping[str, tuple[str, str]] = {
+    SYNTAX_ERROR: ("syntax-error", "the file does not parse, so no rule could check it"),
+    INTERNAL_ERROR: ("internal-error", "a rule failed on this file (a bug: please report it); the others ran"),
+}
+
+
+def repository_url() -> str | None:
+    """The project's source repository, from the installed package's ``Project-URL`` metadata."""
+    try:
+        urls = metadata.metadata(TOOL_NAME).get_all("Project-URL") or []
+    except metadata.PackageNotFoundError:
+        return None
+    for entry in urls:
+        label, _, url = str(entry).partition(",")
+        if label.strip().lower() in _REPOSITORY_LABELS and url.strip().startswith("https://"):
+            return url.strip().rstrip("/")
+    return None
+
+
+def docs_uri(code: str) -> str | None:
+    """Where a rule's full page is: in the source repository (when the package metadata names it), else the
+    page in this checkout as a file URI, else None."""
+    page = DOCS_PAGE.format(code=code)
+    base = repository_url()
+    if base is not None:
+        return f"{base}/blob/HEAD/{page}"
+    local = _ROOT / page
+    if local.is_file():
+        return local.as_uri()
+    return None
+
+
+def fix_safety(rule: Rule | None) -> str | None:
+    return None if rule is None or rule.fix_safety is None else rule.fix_safety.value
+
+
+def _name(code: str, rules: Mapping[str, Rule]) -> str:
+    rule = rules.get(code)
+    if rule is not None:
+        return rule.name
+    return _PSEUDO_RULES.get(code, ("unknown", ""))[0]
+
+
+# -- findings -------------------------------------------------------------------------------------------------
+
+def text_lines(reports: Iterable[Report]) -> list[str]:
+    """flake8's format: ``path:line:col: CODE message``."""
+    return [f"{r.path}:{r.line}:{r.column}: {r.code} {r.message}" for r in reports]
+
+
+def json_text(reports: Iterable[Report], rules: Mapping[str, Rule]) -> str:
+    """A JSON list of findings (``column`` as in the text format: flake8's)."""
+    items = [
+        {
+            "path": r.path,
+            "line": r.line,
+            "column": r.column,
+            "code": r.code,
+            "name": _name(r.code, rules),
+            "message": r.message,
+            "fix_safety": fix_safety(rules.get(r.code)),
+        }
+        for r in reports
+    ]
+    return json.dumps(items, indent=2, ensure_ascii=False)
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _github_path(path: str) -> str:
+    """A relative path without ``./`` (GitHub matches annotations to repository paths)."""
+    return path if os.path.isabs(path) else os.path.normpath(path).replace(os.sep, "/")
+
+
+def github_lines(reports: Iterable[Report]) -> list[str]:
+    """GitHub Actions workflow commands, one annotation per finding (escaped per GitHub's rules)."""
+    lines = []
+    for r in reports:
+        level = "error" if r.code in _PSEUDO_RULES else "warning"
+        properties = ",".join([
+            f"file={_escape_property(_github_path(r.path))}",
+            f"line={r.line}",
+            f"col={r.utf16_column}",
+            f"title={_escape_property(r.code)}",
+        ])
+        lines.append(f"::{level} {properties}::{_escape_data(r.message)}")
+    return lines
+
+
+# -- SARIF ----------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Replacement:
+    """Replace lines ``[start, end)`` (1-based) of the original file by ``text``."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileFix:
+    """The fix of one file, for SARIF: the findings it fixes and its line replacements."""
+
+    fixed: frozenset[tuple[int, str]]  # (line, code) of the fixed findings
+    replacements: tuple[Replacement, ...]
+    old_lines: tuple[str, ...]
+
+
+def file_fix(old: str, new: str, fixed: Iterable[tuple[int, str]]) -> FileFix:
+    """The line replacements that turn ``old`` into ``new``."""
+    old_lines = old.splitlines(keepends=True)
+    new_lines = new.splitlines(keepends=True)
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    replacements = tuple(
+        Replacement(i1 + 1, i2 + 1, "".join(new_lines[j1:j2]))
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"
+    )
+    return FileFix(frozenset(fixed), replacements, tuple(old_lines))
+
+
+def _utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _sarif_region(fix: FileFix, replacement: Replacement) -> dict[str, int]:
+    lines = fix.old_lines
+    if replacement.end <= len(lines):
+        return {"startLine": replacement.start, "startColumn": 1, "endLine": replacement.end, "endColumn": 1}
+    # up to the end of the file: end on the last line, after its last character
+    last = len(lines)
+    if last == 0:
+        return {"startLine": 1, "startColumn": 1, "endLine": 1, "endColumn": 1}
+    start = min(replacement.start, last)
+    return {"startLine": start, "startColumn": 1, "endLine": last,
+            "endColumn": _utf16_len(lines[last - 1].rstrip("\r\n")) + 1}
+
+
+def _sarif_fixes(report: Report, fix: FileFix, location: dict[str, Any], safety: str) -> list[dict[str, Any]]:
+    if (report.line, report.code) not in fix.fixed:
+        return []
+    fixed_lines = {line for line, _ in fix.fixed}
+    mine = []
+    for replacement in fix.replacements:
+        touched = range(replacement.start, max(replacement.end, replacement.start + 1))
+        if report.line in touched or not fixed_lines.intersection(touched):
+            mine.append(replacement)  # its own lines, and edits no finding owns (such as an added import)
+    if not mine:
+        return []
+    return [{
+        "description": {"text": f"{report.code} autofix ({safety})"},
+        "artifactChanges": [{
+            "artifactLocation": location,
+            "replacements": [
+                {"deletedRegion": _sarif_region(fix, r), "insertedContent": {"text": r.text}} for r in mine
+            ],
+        }],
+    }]
+
+
+def _artifact_location(path: str, cwd: str) -> dict[str, Any]:
+    absolute = os.path.abspath(path)
+    try:
+        relative = os.path.relpath(absolute, cwd)
+    except ValueError:
+        relative = os.pardir
+    if relative.split(os.sep, 1)[0] == os.pardir:
+        return {"uri": Path(absolute).as_uri()}
+    return {"uri": quote(Path(relative).as_posix()), "uriBaseId": "%SRCROOT%"}
+
+
+def _markdown_help(rule: Rule) -> str:
+    parts = [f"**{rule.code} {rule.name}**: {rule.summary.strip()}", "", "## What it does", "", rule.what.strip(),
+             "", "## Why is this bad?", "", rule.why.strip(), "", "## Fix", "", rule.fix.strip()]
+    return "\n".join(parts)
+
+
+def _sarif_rule(rule: Rule) -> dict[str, Any]:
+    descriptor: dict[str, Any] = {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary.strip()},
+        "fullDescription": {"text": " ".join(rule.what.split())},
+        "help": {"text": " ".join(rule.fix.split()), "markdown": _markdown_help(rule)},
+        "defaultConfiguration": {"level": "warning"},
+        "properties": {"fixSafety": fix_safety(rule) or "none", "tags": ["asyncio"]},
+    }
+    uri = docs_uri(rule.code)
+    if uri is not None:
+        descriptor["helpUri"] = uri
+    return descriptor
+
+
+def _sarif_pseudo_rule(code: str) -> dict[str, Any]:
+    name, description = _PSEUDO_RULES[code]
+    return {
+        "id": code,
+        "name": name,
+        "shortDescription": {"text": description},
+        "fullDescription": {"text": description},
+        "defaultConfiguration": {"level": "error"},
+    }
+
+
+def sarif_log(reports: Sequence[Report], rules: Sequence[Rule], fixes: Mapping[str, FileFix],
+              problems: Sequence[tuple[str, str]] = (), cwd: str | None = None) -> dict[str, Any]:
+    """A SARIF 2.1.0 log of one run: every rule's metadata, the findings (with fixes where ``fixes`` has the
+    finding's file), and the paths that could not be checked as tool notifications."""
+    cwd = os.path.abspath(cwd or os.getcwd())
+    descriptors = [_sarif_rule(rule) for rule in rules]
+    descriptors += [_sarif_pseudo_rule(code) for code in _PSEUDO_RULES]
+    index = {descriptor["id"]: position for position, descriptor in enumerate(descriptors)}
+    by_code = {rule.code: rule for rule in rules}
+    results = []
+    for report in reports:
+        location = _artifact_location(report.path, cwd)
+        result: dict[str, Any] = {
+            "ruleId": report.code,
+            "level": "error" if report.code in _PSEUDO_RULES else "warning",
+            "message": {"text": report.message},
+            "locations": [{"physicalLocation": {
+                "artifactLocation": location,
+                "region": {"startLine": report.line, "startColumn": report.utf16_column},
+            }}],
+        }
+        if report.code in index:
+            result["ruleIndex"] = index[report.code]
+        fix = fixes.get(report.path)
+        if fix is not None:
+            sarif_fixes = _sarif_fixes(report, fix, location, fix_safety(by_code.get(report.code)) or "none")
+            if sarif_fixes:
+                result["fixes"] = sarif_fixes
+        results.append(result)
+    notifications = [
+        {"level": "error", "message": {"text": message},
+         "locations": [{"physicalLocation": {"artifactLocation": _artifact_location(path, cwd)}}]}
+        for path, message in problems
+    ]
+    driver: dict[str, Any] = {
+        "name": TOOL_NAME,
+        "version": __version__,
+        "semanticVersion": __version__,
+        "rules": descriptors,
+    }
+    repository = repository_url()
+    if repository is not None:
+        driver["informationUri"] = repository
+    run: dict[str, Any] = {
+        "tool": {"driver": driver},
+        "invocations": [{"executionSuccessful": not problems, "toolExecutionNotifications": notifications}],
+        "originalUriBaseIds": {"%SRCROOT%": {"uri": Path(cwd).as_uri() + "/"}},
+        "columnKind": "utf16CodeUnits",
+        "results": results,
+    }
+    return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
+
+
+# -- rules ----------------------------------------------------------------------------------------------------
+
+def rules_table(rules: Sequence[Rule]) -> list[str]:
+    """The rules as an aligned text table: code, name, fix safety, summary."""
+    rows = [("code", "name", "fix", "summary")]
+    rows += [(r.code, r.name, fix_safety(r) or "-", " ".join(r.summary.split())) for r in rules]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    return [f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]}".rstrip()
+            for row in rows]
+
+
+def rules_json(rules: Sequence[Rule]) -> str:
+    items = [
+        {
+            "code": r.code,
+            "name": r.name,
+            "summary": " ".join(r.summary.split()),
+            "fix_safety": fix_safety(r),
+            "options": list(r.options),
+            "docs": docs_uri(r.code),
+        }
+        for r in rules
+    ]
+    return json.dumps(items, indent=2, ensure_ascii=False)
