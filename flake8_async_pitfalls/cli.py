@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import __version__, docgen
-from .config import SELECTION_KEYS, SYNTAX_ERROR, TOML, Config, ConfigError, RawConfig, Value, build, load_files
+from . import config as configuration
+from .config import SELECTION_KEYS, SYNTAX_ERROR, Config, ConfigError, RawConfig, Value, build, load_files
 from .discover import STDIN, Discovery, Problem, describe_os_error, discover
 from .lint import Report, decode, lint_text
 from .output import (
@@ -54,7 +55,7 @@ class _Parser(argparse.ArgumentParser):
 # -- the command line -----------------------------------------------------------------------------------------
 
 def _config_help() -> str:
-    if TOML is None:
+    if configuration.TOML is None:
         toml_note = ("pyproject.toml is NOT read on this Python (it needs Python 3.11+ or the 'tomli' package): "
                      "only the flake8 config files are")
     else:

@@ -233,6 +233,19 @@ def _has_our_table(path: str) -> bool:
     return isinstance(data.get("tool"), dict) and PYPROJECT_TABLE in data["tool"]
 
 
+def _pyproject_mentioning_us(start: str) -> str | None:
+    """Without a TOML reader: the nearest pyproject.toml whose text has our table (to say it is not read)."""
+    for directory in _parents(start):
+        path = os.path.join(directory, "pyproject.toml")
+        try:
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                if f"[tool.{PYPROJECT_TABLE}]" in handle.read():
+                    return path
+        except OSError:
+            continue
+    return None
+
+
 def find_pyproject(start: str) -> str | None:
     """The nearest pyproject.toml with a ``[tool.flake8-async-pitfalls]`` table, from ``start`` upwards."""
     if TOML is None:
@@ -291,7 +304,9 @@ def load_files(cwd: str, config_file: str | None = None, isolated: bool = False)
         raw.update(values)
         raw.files.append(flake8_file)
     if TOML is None:
-        raw.notes.append("pyproject.toml was not read: this Python has no tomllib and 'tomli' is not installed")
+        unread = _pyproject_mentioning_us(cwd)
+        if unread is not None:
+            raw.notes.append(f"{unread} was not read: this Python has no tomllib and 'tomli' is not installed")
     else:
         pyproject = find_pyproject(cwd)
         if pyproject is not None:

@@ -214,6 +214,25 @@ def test_pyproject_unknown_key_is_an_error(tmp_path: Path) -> None:
     assert result.returncode == 2 and "unknown key 'cpu-treshold'" in result.stderr
 
 
+def test_without_a_toml_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                               capsys: pytest.CaptureFixture[str]) -> None:
+    """Python 3.10 without tomli: pyproject.toml is not read, --help and a warning say so, flake8 files still are."""
+    from flake8_async_pitfalls import config
+
+    monkeypatch.setattr(config, "TOML", None)
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "two.py", TWO_CODES)
+    write(tmp_path / "pyproject.toml", '[tool.flake8-async-pitfalls]\nignore = ["APF101"]\n')
+    write(tmp_path / "tox.ini", "[flake8]\nextend-ignore = APF201\n")
+    with pytest.raises(SystemExit):
+        cli.main(["check", "--help"])
+    assert "pyproject.toml is NOT read on this Python" in " ".join(capsys.readouterr().out.split())
+    assert cli.main(["check", "two.py"]) == 1
+    out, err = capsys.readouterr()
+    assert codes(out) == [(9, "APF101")]
+    assert "pyproject.toml was not read" in err
+
+
 def test_config_from_setup_cfg_and_subdirectory(tmp_path: Path) -> None:
     write(tmp_path / "pkg" / "two.py", TWO_CODES)
     write(tmp_path / "pkg" / "loop.py", HEAVY_LOOP)
@@ -289,6 +308,14 @@ def test_sarif_offers_the_fixes(tmp_path: Path) -> None:
         region = replacement["deletedRegion"]
         assert {"startLine", "startColumn", "endLine", "endColumn"} <= set(region)
     assert (tmp_path / "bad.py").read_text(encoding="utf-8") == textwrap.dedent(BLOCKING)  # nothing written
+
+
+def test_help_uri_from_the_repository_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    from flake8_async_pitfalls import output
+
+    monkeypatch.setattr(output, "repository_url", lambda: "https://github.com/owner/flake8-async-pitfalls")
+    assert output.docs_uri("APF201") == (
+        "https://github.com/owner/flake8-async-pitfalls/blob/HEAD/docs/rules/APF201.md")
 
 
 def test_github_format(tmp_path: Path) -> None:
