@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .project import PROJECT, FunctionKind, FunctionSummary, LocalFunctions
+from .project import PROJECT, CallSite, FunctionKind, FunctionSummary, LocalFunctions
 
 if TYPE_CHECKING:
     from ..checker import FileContext
@@ -43,8 +43,8 @@ class Chain:
         return " -> ".join(steps)
 
 
-# given a call's dotted names, the label of what makes it a hit (e.g. a rule code), or None
-Predicate = Callable[[tuple[str, ...]], "str | None"]
+# given a call site, what makes it a hit: (label such as a rule code, the dotted name to show), or None
+Predicate = Callable[[CallSite], "tuple[str, str] | None"]
 
 
 class CallGraph:
@@ -90,9 +90,9 @@ class CallGraph:
             return self._memo[memo_key]
         result: Chain | None = None
         for site in fn.calls:
-            label = predicate(site.names)
-            if label is not None:
-                result = Chain((fn,), Hit(site.names[0], label, fn.path, site.line))
+            hit = predicate(site)
+            if hit is not None:
+                result = Chain((fn,), Hit(hit[1], hit[0], fn.path, site.line))
                 break
         if result is None and depth < limit:
             inner = visiting | {fn.qualname}

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .blocking import blocking_match
 from .modules import module_location
 from .resolve import ModuleInfo, Symbol
 from .scopes import BindingKind, Scope
@@ -50,10 +51,13 @@ class FunctionKind(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class CallSite:
-    """A call made directly in a function's body: where, and the dotted names its callee is known by."""
+    """A call made directly in a function's body: where, the dotted names its callee is known by, and,
+    when the call blocks (analysis/blocking.py, arguments and receiver considered), its rule code and the
+    name it is known by in the knowledge table."""
 
     line: int
     names: tuple[str, ...]
+    blocking: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +168,9 @@ class LocalFunctions:
         for call, call_scope in self._calls.get(scope, ()):
             names = callee_names(self.ctx.module, call, call_scope)
             if names:
-                sites.append(CallSite(call.lineno, names))
+                match = blocking_match(self.ctx, call, call_scope)
+                blocking = (match.entry.code, match.key) if match is not None else None
+                sites.append(CallSite(call.lineno, names, blocking))
         found = FunctionSummary(qualname, kind, self.ctx.filename, node.lineno, tuple(sites))
         self._summaries[qualname] = found
         return found

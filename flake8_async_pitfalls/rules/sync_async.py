@@ -6,7 +6,9 @@ import ast
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from ..analysis.callgraph import CallGraph
 from ..analysis.coroutines import Verdict
+from ..analysis.project import CallSite, callee_names
 from ..analysis.resolve import Symbol
 from ..analysis.scopes import BindingKind, Scope, ScopeKind
 from ..knowledge.asyncio_api import ASYNC_ONLY_CONTEXT_MANAGERS
@@ -150,8 +152,9 @@ class AsyncioRunInRunningLoop(Rule):
         "is not async context: `await asyncio.to_thread(asyncio.run, job())` runs the loop in another "
         "thread and is not reported, nor is a function that calls `os.fork()` (the child process has no "
         "running loop: asyncio checks the pid). Files that import `nest_asyncio` (which patches asyncio to "
-        "allow nested loops) are skipped. (Calls of project functions that do this further down are a later "
-        "addition to this rule.)"
+        "allow nested loops) are skipped. A call, in async context, of a plain `def` of the project that "
+        "(directly or through further plain defs, across modules, up to `--apf-project-depth`) starts a "
+        "loop is reported too, with the chain in the message."
     )
     why = (
         "A coroutine only runs inside an event loop that is already running in this thread, and asyncio "
@@ -179,9 +182,13 @@ class AsyncioRunInRunningLoop(Rule):
             return
         func = node.func
         if isinstance(func, ast.Attribute) and func.attr not in _RUNNER_NAMES:
+            self._check_chain(ctx, node, scope)
             return  # cheap filter: a method's name is the name it is known by
         kind = next((_LOOP_RUNNERS[k] for k in ctx.module.call_keys(node, scope) if k in _LOOP_RUNNERS), None)
-        if kind is None or _uses_nest_asyncio(ctx) or _forks(ctx, scope):
+        if kind is None:
+            self._check_chain(ctx, node, scope)
+            return
+        if _uses_nest_asyncio(ctx) or _forks(ctx, scope):
             return
         if kind == "forever":
             fix = "the loop already runs: await what should end the program instead (e.g. 'await stop.wait()')"
@@ -190,6 +197,30 @@ class AsyncioRunInRunningLoop(Rule):
         else:
             fix = "await the coroutine directly"
         ctx.report(self, node, call=source_of(node, 50), where=scope.describe(), fix=fix)
+
+    def _check_chain(self, ctx: FileContext, node: ast.Call, scope: Scope) -> None:
+        """The call-chain form: a plain project def that starts a loop somewhere down its calls."""
+        if _uses_nest_asyncio(ctx) or _forks(ctx, scope):
+            return
+        names = callee_names(ctx.module, node, scope)
+        if not names:
+            return
+        graph = CallGraph.of(ctx)
+        target = graph.plain_target(names)
+        if target is None:
+            return
+        chain = graph.search(target, _starts_loop, self.code)
+        if chain is not None:
+            fix = (f"it reaches {chain.text()}; make that chain async and 'await' the coroutine instead of "
+                   "starting a loop")
+            ctx.report(self, node, call=source_of(node, 50), where=scope.describe(), fix=fix)
+
+
+def _starts_loop(site: CallSite) -> tuple[str, str] | None:
+    for name in site.names:
+        if name in _LOOP_RUNNERS:
+            return _LOOP_RUNNERS[name], name
+    return None
 
 
 _RUNNER_NAMES = frozenset({"run", "run_until_complete", "run_forever"})

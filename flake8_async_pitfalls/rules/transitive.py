@@ -6,10 +6,10 @@ import ast
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from ..analysis.blocking import blocking_match
 from ..analysis.callgraph import CallGraph
-from ..analysis.project import callee_names
+from ..analysis.project import CallSite, callee_names
 from ..analysis.scopes import Scope
-from ..knowledge.blocking import lookup
 from .base import FixSafety, Rule, source_of
 from .blocking import to_thread_text
 
@@ -18,13 +18,9 @@ if TYPE_CHECKING:
     from .base import Hook
 
 
-def blocking_label(names: tuple[str, ...]) -> str | None:
-    """The code of the blocking call (2xx or APF303) a call is, by the knowledge table."""
-    for name in names:
-        entry = lookup(name)
-        if entry is not None:
-            return entry.code
-    return None
+def blocking_hit(site: CallSite) -> tuple[str, str] | None:
+    """A blocking call (2xx or APF303), decided when the call's module was summarized."""
+    return site.blocking
 
 
 class TransitiveBlocking(Rule):
@@ -61,13 +57,13 @@ class TransitiveBlocking(Rule):
         if not scope.is_async:
             return
         names = callee_names(ctx.module, node, scope)
-        if not names or blocking_label(names) is not None:
+        if not names or blocking_match(ctx, node, scope) is not None:
             return  # unknown, or a blocking call itself (reported by its own rule)
         graph = CallGraph.of(ctx)
         target = graph.plain_target(names)
         if target is None:
             return
-        chain = graph.search(target, blocking_label, self.code)
+        chain = graph.search(target, blocking_hit, self.code)
         if chain is None:
             return
         ctx.report(self, node, call=source_of(node), where=scope.describe(), chain=chain.text(),

@@ -17,8 +17,8 @@ import ipaddress
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
-from ..analysis.consteval import const_value
-from ..analysis.scopes import BindingKind, Scope, ScopeKind
+from .consteval import const_value
+from .scopes import BindingKind, Scope, ScopeKind
 
 if TYPE_CHECKING:
     from ..checker import FileContext
