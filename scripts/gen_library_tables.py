@@ -183,13 +183,18 @@ def class_methods(index: ProjectIndex, root: str, module: str, name: str, settin
     if summary is None:
         return set()
     methods: set[str] = set()
+    own: set[str] = set()  # every name the class defines itself: it hides the bases' member of that name
     prefix = qualname + "."
     for fn_name, fn in summary.functions.items():
         rest = fn_name[len(prefix):] if fn_name.startswith(prefix) else None
-        if rest and "." not in rest and not rest.startswith("_") and fn.kind is FunctionKind.COROUTINE:
-            methods.add(rest)
+        if rest and "." not in rest:
+            own.add(rest)
+            if not rest.startswith("_") and fn.kind is FunctionKind.COROUTINE:
+                methods.add(rest)
     node = _class_node(path, name)
     if node is not None:
+        own.update(t.id for stmt in node.body if isinstance(stmt, ast.Assign)
+                   for t in stmt.targets if isinstance(t, ast.Name))
         for stmt in node.body:
             if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call):
                 callee = stmt.value.func
@@ -199,6 +204,7 @@ def class_methods(index: ProjectIndex, root: str, module: str, name: str, settin
             if redis_commands and isinstance(stmt, ast.FunctionDef) and not stmt.name.startswith("_"):
                 if _returns_execute_command(stmt):
                     methods.add(stmt.name)
+    inherited: set[str] = set()
     for base in summary.class_bases.get(qualname, ()):
         base_module, _, base_name = base.rpartition(".")
         while base_module and index.module_path(root, base_module) is None:
@@ -208,15 +214,15 @@ def class_methods(index: ProjectIndex, root: str, module: str, name: str, settin
         target = index.find_function(root, f"{base}.__init__", settings)
         module_of_base = target.qualname.rsplit(".", 2)[0] if target else base_module
         base_class = target.qualname.rsplit(".", 2)[1] if target else base_name
-        methods |= class_methods(index, root, module_of_base, base_class, settings, redis_commands, seen)
+        inherited |= class_methods(index, root, module_of_base, base_class, settings, redis_commands, seen)
         if target is None:
             # a base without __init__: follow its module's re-export, if any
             base_summary = index.summary(index.module_path(root, base_module) or "", settings)
             if base_summary is not None and base_name in base_summary.exports:
                 exported = base_summary.exports[base_name]
-                methods |= class_methods(index, root, exported.rpartition(".")[0], exported.rpartition(".")[2],
-                                         settings, redis_commands, seen)
-    return methods
+                inherited |= class_methods(index, root, exported.rpartition(".")[0],
+                                           exported.rpartition(".")[2], settings, redis_commands, seen)
+    return methods | (inherited - (own - methods))
 
 
 def main(argv: list[str]) -> int:
@@ -245,7 +251,12 @@ def main(argv: list[str]) -> int:
                     if "." not in short and not short.startswith("_") and fn.kind is FunctionKind.COROUTINE:
                         functions[f"{public}.{short}"] = directory
                 continue
-            found = class_methods(index, root, module, class_name, settings, public.startswith("redis."), set())
+            # redis-py's command mixins return `self.execute_command(...)`: a coroutine only where the concrete
+            # class's execute_command is async (not on pipelines, which queue commands and return themselves)
+            execute = index.find_function(root, f"{module}.{class_name}.execute_command", settings)
+            commands_are_coroutines = (public.startswith("redis.") and execute is not None
+                                       and execute.kind is FunctionKind.COROUTINE)
+            found = class_methods(index, root, module, class_name, settings, commands_are_coroutines, set())
             if not found:
                 print(f"warning: no coroutine methods found for {public}", file=sys.stderr)
             for name in found:

@@ -24,7 +24,10 @@ def test_tables_hold_known_coroutines_and_no_sync_methods() -> None:
                  "asyncpg.Connection.fetch"):
         assert name in LIBRARY_COROUTINE_METHODS
     for name in ("aiohttp.ClientResponse.raise_for_status", "httpx.AsyncClient.build_request",
-                 "redis.asyncio.Redis.pipeline", "asyncpg.Connection.is_closed"):
+                 "redis.asyncio.Redis.pipeline", "asyncpg.Connection.is_closed",
+                 # a pipeline queues commands and returns itself: only execute() is awaited
+                 "redis.asyncio.client.Pipeline.set", "redis.asyncio.client.Pipeline.get",
+                 "redis.asyncio.client.Pipeline.execute_command"):
         assert name not in LIBRARY_COROUTINE_METHODS
     assert "asyncpg.connect" in LIBRARY_COROUTINE_FUNCTIONS
 
