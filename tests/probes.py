@@ -139,10 +139,13 @@ def _ms(seconds: float | None) -> str:
     return f"{seconds:.2f} s" if seconds >= 1 else f"{seconds * 1000:.0f} ms"
 
 
-def verify(rule: Rule) -> Verdict:
-    """Run the rule's example pair with its probe and judge it."""
+def verify(rule: Rule, good_program: Path | None = None) -> Verdict:
+    """Run the rule's example pair with its probe and judge it.
+
+    ``good_program`` stands in for good.py: the autofixed bad.py is judged as a good program this way.
+    """
     directory = example_dir(rule.code)
-    bad_path, good_path = directory / "bad.py", directory / "good.py"
+    bad_path, good_path = directory / "bad.py", good_program or directory / "good.py"
     expected_output = (directory / "expected_output.txt").read_text(encoding="utf-8")
     probe = rule.probe
     stall = probe == "stall"

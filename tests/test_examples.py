@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
 from flake8_async_pitfalls.rules import ALL_RULES
 from flake8_async_pitfalls.rules.base import Rule
 from tests import probes
+from tests.fixture_markers import read_settings
 
 
 @pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.code)
@@ -24,4 +28,24 @@ def test_good_example_is_clean(rule: Rule) -> None:
 @pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.code)
 def test_examples_show_the_pitfall_when_run(rule: Rule) -> None:
     verdict = probes.verify(rule)
+    assert verdict.ok, "\n".join(verdict.problems)
+
+
+FIXABLE_RULES = [rule for rule in ALL_RULES if rule.fix_safety is not None]
+
+
+@pytest.mark.parametrize("rule", FIXABLE_RULES, ids=lambda r: r.code)
+def test_fixed_bad_example_lints_clean_and_runs_as_a_good_one(rule: Rule, tmp_path: Path) -> None:
+    """Proof by running: bad.py fixed with unsafe fixes enabled lints clean and passes the good side of the
+    rule's probe (the loop no longer stalls, the coroutine runs, the program compiles and prints the
+    expected output)."""
+    from flake8_async_pitfalls.fixes import fix_file
+
+    fixed = tmp_path / "bad.py"
+    shutil.copyfile(probes.example_dir(rule.code) / "bad.py", fixed)
+    outcome = fix_file(fixed, read_settings(fixed), unsafe=True)
+    assert outcome.error is None and outcome.written, outcome.error
+    assert outcome.skipped == (), f"{rule.code}: findings left unfixed: {outcome.skipped}"
+    assert probes.lint_codes(fixed) == [], f"{rule.code}: the fixed example still reports"
+    verdict = probes.verify(rule, good_program=fixed)
     assert verdict.ok, "\n".join(verdict.problems)

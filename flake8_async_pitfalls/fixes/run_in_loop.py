@@ -24,11 +24,13 @@ class AwaitInsteadOfRunFixer(Fixer):
 
     def plan(self, ctx: FixContext, node: cst.CSTNode, finding: Finding) -> Sequence[Edit]:
         assert isinstance(node, cst.Call)
+        # the direct form's message says what to await (run_forever() and the call-chain form do not)
+        if "use 'await " not in finding.message:
+            raise Skip("only a direct asyncio.run(coro) or run_until_complete(coro) is rewritten")
         if len(node.args) != 1 or node.args[0].keyword is not None or node.args[0].star:
             raise Skip("the call has other arguments than the coroutine")
-        # the direct form's message says what to await; a runner imported under another name must match it
-        suggested = f"use 'await {ctx.code(node.args[0].value)}'" in finding.message
-        if not (suggested or callee_name(node) in _RUNNERS and "use 'await " in finding.message):
+        # a runner imported under another name must be the one the message names
+        if callee_name(node) not in _RUNNERS and f"use 'await {ctx.code(node.args[0].value)}'" not in finding.message:
             raise Skip("only a direct asyncio.run(coro) or run_until_complete(coro) is rewritten")
         ctx.require_async_context(node)
         already_awaited = ctx.is_awaited(node)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import libcst as cst
 
 from ..rules.base import Finding, FixSafety
-from .base import Edit, FixContext, Fixer, Skip, attribute, awaited, callee_name
+from .base import Edit, FixContext, Fixer, Skip, attribute, awaited, callee_name, has_comment
 
 # calls that return a lazy iterator: the blocking work happens when it is iterated, not in the call
 _LAZY = frozenset({"walk", "fwalk", "iglob", "glob", "rglob", "iterdir", "scandir", "as_completed", "imap",
@@ -63,7 +63,12 @@ class ToThreadFixer(Fixer):
             assert isinstance(updated, cst.Call)
             func_arg = cst.Arg(value=updated.func)
             if updated.args:
-                func_arg = func_arg.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+                # arguments laid out one per line get the function on a line of its own, likewise
+                opening = updated.whitespace_before_args
+                after: cst.BaseParenthesizableWhitespace = cst.SimpleWhitespace(" ")
+                if isinstance(opening, cst.ParenthesizedWhitespace) and not has_comment(opening):
+                    after = opening
+                func_arg = func_arg.with_changes(comma=cst.Comma(whitespace_after=after))
             call = cst.Call(func=attribute(f"{asyncio_name}.to_thread"), args=[func_arg, *updated.args],
                             whitespace_before_args=updated.whitespace_before_args,
                             lpar=updated.lpar, rpar=updated.rpar)
