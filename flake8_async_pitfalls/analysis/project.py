@@ -85,7 +85,14 @@ class ModuleSummary:
 
 def callee_names(module: ModuleInfo, call: ast.Call, scope: Scope) -> tuple[str, ...]:
     """Dotted names a call's callee is known by: a resolved name (local defs included), or, for a method
-    on a receiver of inferred type, ``Type.method`` for the type and its bases."""
+    on a receiver of inferred type, ``Type.method`` for the type and its bases. Memoized per call."""
+    cached = module.callee_cache.get(call)
+    if cached is None:
+        cached = module.callee_cache[call] = _callee_names(module, call, scope)
+    return cached
+
+
+def _callee_names(module: ModuleInfo, call: ast.Call, scope: Scope) -> tuple[str, ...]:
     func = call.func
     symbol = module.resolve(func, scope)
     if symbol is not None:

@@ -64,6 +64,8 @@ class ModuleInfo:
         self.module_scope = Scope(ScopeKind.MODULE, tree, None, module_name)
         self.scopes[tree] = self.module_scope
         self._resolve_cache: dict[tuple[int, int], Symbol | None] = {}
+        # call node -> the dotted names its callee is known by (analysis/project.py callee_names)
+        self.callee_cache: dict[ast.Call, tuple[str, ...]] = {}
 
     # -- names --------------------------------------------------------------------------------
     def local_qualname(self, scope: Scope, name: str) -> str:

@@ -440,7 +440,12 @@ class CpuHeavyCall(_ReceiverBlockingRule):
 
     def check_call(self, ctx: FileContext, node: ast.AST, parent: ast.AST | None, scope: Scope) -> None:
         assert isinstance(node, ast.Call)
-        if not scope.is_async or _in_test_function(ctx, scope):
+        if not scope.is_async:
+            return
+        match = blocking_match(ctx, node, scope)  # memoized: the cheap test first
+        if match is None or match.entry.code != self.code:
+            return
+        if _in_test_function(ctx, scope):
             return  # a test runs alone in its loop: CPU work there builds or checks its own payloads
         if inside(ctx, node, scope, (ast.Assert,)):
             return  # a check of a result, stripped under -O, not the program's work

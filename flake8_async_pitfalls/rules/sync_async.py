@@ -200,8 +200,6 @@ class AsyncioRunInRunningLoop(Rule):
 
     def _check_chain(self, ctx: FileContext, node: ast.Call, scope: Scope) -> None:
         """The call-chain form: a plain project def that starts a loop somewhere down its calls."""
-        if _uses_nest_asyncio(ctx) or _forks(ctx, scope):
-            return
         names = callee_names(ctx.module, node, scope)
         if not names:
             return
@@ -210,7 +208,7 @@ class AsyncioRunInRunningLoop(Rule):
         if target is None:
             return
         chain = graph.search(target, _starts_loop, self.code)
-        if chain is not None:
+        if chain is not None and not _uses_nest_asyncio(ctx) and not _forks(ctx, scope):
             fix = (f"it reaches {chain.text()}; make that chain async and 'await' the coroutine instead of "
                    "starting a loop")
             ctx.report(self, node, call=source_of(node, 50), where=scope.describe(), fix=fix)
