@@ -264,11 +264,16 @@ def _verified_section(rule: Rule, measurement: Mapping[str, Any] | None, has_exa
     return lines
 
 
-def _fix_safety_text(safety: FixSafety | None) -> str:
+def _fix_safety_text(rule: Rule) -> str:
+    from .fixes import FIXERS  # what the autofix does, from the fixer that makes it
+
+    safety = rule.fix_safety
+    fixer = FIXERS.get(rule.code)
+    what = f" `flake8-async-pitfalls fix` {fixer.description}." if fixer is not None else ""
     if safety is FixSafety.SAFE:
-        return "Autofix: safe."
+        return f"Autofix: safe.{what}"
     if safety is FixSafety.UNSAFE:
-        return "Autofix: unsafe (applied only with `--unsafe-fixes`)."
+        return f"Autofix: unsafe (applied only with `--unsafe-fixes`).{what}"
     return "Autofix: none."
 
 
@@ -332,7 +337,7 @@ def render_page(rule: Rule, root: Path = ROOT, measurements: Mapping[str, Mappin
     measurement = measurements.get(rule.code)
     lines += _verified_section(rule, measurement, bad is not None and good is not None)
 
-    lines += ["## Fix", "", rule.fix.strip(), "", _fix_safety_text(rule.fix_safety), ""]
+    lines += ["## Fix", "", rule.fix.strip(), "", _fix_safety_text(rule), ""]
     lines += _options_section(rule, options)
     return "\n".join(lines).rstrip("\n") + "\n"
 

@@ -30,7 +30,8 @@ class ToThreadFixer(Fixer):
     description = (
         "rewrites the call `fn(*args, **kwargs)` to `await asyncio.to_thread(fn, *args, **kwargs)` (adding "
         "`import asyncio` when needed), only in async context and only when the callee is a plain name or "
-        "attribute (not computed by another call) and the result is not iterated on the spot; unsafe because "
+        "attribute (not computed by another call), the result is not iterated on the spot and the call is not a "
+        "lock or condition wait (`acquire()`, `wait()`, which belong to the calling thread); unsafe because "
         "the call then runs in a worker thread: it cannot be cancelled with the task, and objects it shares "
         "must be safe to use from another thread"
     )

@@ -52,12 +52,21 @@ class Rule:
     what: ClassVar[str]  # "What it does" prose (markdown)
     why: ClassVar[str]  # "Why is this bad?" prose (markdown)
     fix: ClassVar[str]  # how to fix it (markdown), shown under "Fix"
-    fix_safety: ClassVar[FixSafety | None] = None  # the autofix's class, None without an autofix
     options: ClassVar[tuple[str, ...]] = ()  # flags of the settings that change this rule
     probe: ClassVar[str]  # how the example pair is verified: "stall", "never-awaited", "syntax", "error"
 
     def hooks(self) -> Mapping[type[ast.AST], Hook]:
         raise NotImplementedError
+
+    @property
+    def fix_safety(self) -> FixSafety | None:
+        """The class of the rule's autofix, None without one: derived from the fixer registered for the code in
+        ``fixes.FIXERS`` (never declared twice). Reading it imports the fixers, hence libcst: never on the lint
+        path."""
+        from ..fixes import FIXERS  # here, not at the top: the fixers import this module
+
+        fixer = FIXERS.get(self.code)
+        return None if fixer is None else fixer.safety
 
     def __repr__(self) -> str:
         return f"<{self.code} {self.name}>"

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, ClassVar
 from ..analysis.blocking import blocking_match
 from ..analysis.blocking_guards import inside
 from ..analysis.scopes import Scope, ScopeKind
-from .base import FixSafety, Rule, source_of
+from .base import Rule, source_of
 
 if TYPE_CHECKING:
     from ..checker import FileContext
@@ -81,7 +81,6 @@ class BlockingSleep(BlockingCallRule):
         "that sleeps and is run in a thread (`asyncio.to_thread`, `run_in_executor`) is not async context "
         "and is not reported."
     )
-    fix_safety = FixSafety.SAFE
 
 
 # --- APF200 configured-blocking-call (--apf-blocking-calls) -------------------------------------
@@ -153,7 +152,6 @@ class BlockingHttp(BlockingCallRule):
         "does that rewrite; it is unsafe because the call then runs in another thread (a shared `Session` "
         "is not guaranteed thread-safe) and its exceptions surface at the `await`."
     )
-    fix_safety = FixSafety.UNSAFE
 
 
 # --- APF203 blocking-subprocess -----------------------------------------------------------------
@@ -183,7 +181,6 @@ class BlockingSubprocess(BlockingCallRule):
         "rewrite; it is unsafe because the call's exceptions and timeouts then surface at the `await` and "
         "the process can no longer be cancelled with the task."
     )
-    fix_safety = FixSafety.UNSAFE
 
 
 class BlockingFileIO(BlockingCallRule):
@@ -215,7 +212,6 @@ class BlockingFileIO(BlockingCallRule):
         "`async with aiofiles.open(...)`. The autofix rewrites a single call to `await asyncio.to_thread(...)`; "
         "it is unsafe because the call then runs in another thread and its exceptions surface at the `await`."
     )
-    fix_safety = FixSafety.UNSAFE
 
     def check_call(self, ctx: FileContext, node: ast.AST, parent: ast.AST | None, scope: Scope) -> None:
         assert isinstance(node, ast.Call)
@@ -271,7 +267,6 @@ class BlockingInput(BlockingCallRule):
         "rewrite; it is unsafe because a read in a thread cannot be cancelled: a cancelled task leaves the "
         "thread waiting for the next line."
     )
-    fix_safety = FixSafety.UNSAFE
 
 
 # --- APF205 / APF206 / APF208 / APF303: table rules on receivers of known type ---------------------
@@ -436,7 +431,6 @@ class CpuHeavyCall(_ReceiverBlockingRule):
         "`to_thread` rewrite; it is unsafe because the call then runs in another thread and its "
         "exceptions surface at the `await`."
     )
-    fix_safety = FixSafety.UNSAFE
 
     def check_call(self, ctx: FileContext, node: ast.AST, parent: ast.AST | None, scope: Scope) -> None:
         assert isinstance(node, ast.Call)

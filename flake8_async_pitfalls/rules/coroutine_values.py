@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from ..analysis.scopes import Scope, ScopeKind
-from .base import FixSafety, Rule, source_of
+from .base import Rule, source_of
 
 if TYPE_CHECKING:
     from ..checker import FileContext
@@ -73,7 +73,6 @@ class CoroutineInBooleanContext(Rule):
         "the program's entry point. The fix is unsafe: the awaited call now runs, with its side effects, "
         "and the branch taken may change."
     )
-    fix_safety = FixSafety.UNSAFE
     options = ("--apf-coroutine-functions",)
     probe = "never-awaited"
 
@@ -227,7 +226,6 @@ class CoroutineNeverAwaited(Rule):
         "a `TaskGroup`. If the call is not needed, remove it. There is no automatic fix: where the "
         "coroutine should run is a decision about the program's order of work."
     )
-    fix_safety = None
     options = ("--apf-coroutine-functions",)
     probe = "never-awaited"
 

@@ -12,7 +12,7 @@ from ..analysis.project import CallSite, callee_names
 from ..analysis.resolve import Symbol
 from ..analysis.scopes import BindingKind, Scope, ScopeKind
 from ..knowledge.asyncio_api import ASYNC_ONLY_CONTEXT_MANAGERS
-from .base import FixSafety, Rule, source_of
+from .base import Rule, source_of
 
 if TYPE_CHECKING:
     from .base import Hook
@@ -67,7 +67,6 @@ class AwaitOutsideAsync(Rule):
         "Make the function `async def` and `await` it at its call sites, or, at a synchronous entry "
         "point, run the coroutine with `asyncio.run(...)`. A lambda cannot be async: use an `async def`."
     )
-    fix_safety = FixSafety.UNSAFE
     probe = "syntax"
 
     def hooks(self) -> Mapping[type[ast.AST], Hook]:
@@ -169,7 +168,6 @@ class AsyncioRunInRunningLoop(Rule):
         "`loop.run_until_complete(coro)` (use `asyncio.create_task` / `gather` to run several at once). "
         "Instead of `run_forever()`, await whatever should end the program, such as an `asyncio.Event`."
     )
-    fix_safety = FixSafety.SAFE
     probe = "error"
     probe_error = "cannot be called from a running event loop"
 
@@ -290,7 +288,6 @@ class SyncUseOfAsyncConstruct(Rule):
         "comprehension). In a plain `def`, the construct cannot be used: make the function `async def`, "
         "or use a synchronous equivalent (`threading.Lock`, a plain generator)."
     )
-    fix_safety = FixSafety.SAFE
     probe = "error"
     probe_error = "'async_generator' object is not iterable"
 
@@ -458,7 +455,6 @@ class GetEventLoopInCoroutine(Rule):
         "Replace the call with `asyncio.get_running_loop()`: in a coroutine it returns the running loop, "
         "and it raises a clear `RuntimeError` if the code is ever run where no loop runs."
     )
-    fix_safety = FixSafety.SAFE
     probe = "lint-only"
 
     def hooks(self) -> Mapping[type[ast.AST], Hook]:

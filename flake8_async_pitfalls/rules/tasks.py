@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from ..analysis.scopes import BindingKind, Scope
-from .base import FixSafety, Rule, source_of
+from .base import Rule, source_of
 
 if TYPE_CHECKING:
     from ..checker import FileContext
@@ -61,7 +61,6 @@ class DanglingTask(Rule):
         "them and propagates their errors. There is no automatic fix: where the task should be kept and "
         "awaited depends on the program."
     )
-    fix_safety = None
     probe = "never-awaited"
 
     def hooks(self) -> Mapping[type[ast.AST], Hook]:
@@ -127,7 +126,6 @@ class GatherWithList(Rule):
         "Unpack the collection into separate arguments: `await asyncio.gather(*jobs)`. The fix is safe: it "
         "only adds the `*`."
     )
-    fix_safety = FixSafety.SAFE
     probe = "error"
     probe_error = "unhashable type: 'list'"
 

@@ -10,7 +10,7 @@ from ..analysis.blocking import blocking_match
 from ..analysis.callgraph import CallGraph
 from ..analysis.project import CallSite, callee_names
 from ..analysis.scopes import Scope
-from .base import FixSafety, Rule, source_of
+from .base import Rule, source_of
 from .blocking import to_thread_text
 
 if TYPE_CHECKING:
@@ -45,7 +45,6 @@ class TransitiveBlocking(Rule):
         "Run the helper in a worker thread: `await asyncio.to_thread(helper, ...)`, or make the chain "
         "async down to the blocking call and use the async equivalent there."
     )
-    fix_safety = FixSafety.UNSAFE
     options = ("--apf-no-project", "--apf-project-depth")
     probe = "stall"
 

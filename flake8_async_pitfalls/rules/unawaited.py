@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from ..analysis.scopes import Scope, ScopeKind
-from .base import FixSafety, Rule, source_of
+from .base import Rule, source_of
 
 if TYPE_CHECKING:
     from .base import Hook
@@ -50,7 +50,6 @@ class UnawaitedCoroutine(Rule):
         "(to `asyncio.gather`, `create_task`, `wait_for`, any call, `return`, `yield`, a list that is "
         "gathered later) is not reported."
     )
-    fix_safety = FixSafety.UNSAFE
     options = ("--apf-coroutine-functions",)
     probe = "never-awaited"
 
