@@ -120,6 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=FORMATS, default="text",
                        help="text (flake8's lines), json, sarif (SARIF 2.1.0, for code scanning) or github "
                             "(workflow annotations) (default: text)")
+    check.add_argument("--no-fixes", action="store_true",
+                       help="leave the fixes out of the SARIF log (making them parses each file with a fixable "
+                            "finding with libcst, which can cost a few times the check itself)")
     check.add_argument("--exit-zero", action="store_true", help="exit with status 0 even when there are findings")
     _add_selection_options(check)
     _add_rule_options(check)
@@ -170,6 +173,12 @@ class _Run:
 
     reports: list[Report] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    texts: dict[str, str] | None = None  # when wanted: the text of each file with a fixable finding
+
+
+def _fixable(code: str) -> bool:
+    rule = RULES_BY_CODE.get(code)
+    return rule is not None and rule.fix_safety is not None
 
 
 def _read(path: str, stdin_name: str) -> tuple[str, bytes]:
@@ -189,11 +198,15 @@ def lint_path(path: str, config: Config, stdin_name: str, run: _Run) -> None:
         return
     text = decode(data).text
     try:
-        run.reports.extend(lint_text(text, name, config.settings, config.selection))
+        reports = lint_text(text, name, config.settings, config.selection)
     except (RecursionError, MemoryError):
         run.problems.append(Problem(name, "cannot check: the code is nested too deeply for Python's parser"))
     except Exception as exc:  # a bug of ours must not hide the other files' findings
         run.problems.append(Problem(name, f"internal error, please report it: {type(exc).__name__}: {exc}"))
+        return
+    run.reports.extend(reports)
+    if run.texts is not None and any(_fixable(r.code) for r in reports):
+        run.texts[name] = text
 
 
 def _print_problems(problems: Sequence[Problem], stream: TextIO) -> None:
@@ -219,24 +232,26 @@ def _acceptor(config: Config, path: str) -> Callable[[Finding], bool]:
     return accept
 
 
-def _sarif_fixes(run: _Run, config: Config) -> dict[str, FileFix]:
-    """The fixes of the files with fixable findings (fix_file in dry-run mode), for SARIF."""
-    fixable = {r.path for r in run.reports if (rule := RULES_BY_CODE.get(r.code)) and rule.fix_safety}
-    if not fixable:
+def _sarif_fixes(run: _Run) -> dict[str, FileFix]:
+    """The fixes of the reported findings that have one (safe and unsafe), made in one pass over the text
+    that was checked, as SARIF offers them: nothing is written."""
+    if not run.texts:
         return {}
-    from .fixes import fix_file  # libcst is imported only when there is something to fix
+    from .fixes import fix_source  # libcst is imported only when there is something to fix
 
+    by_path: dict[str, list[Finding]] = {}
+    for report in run.reports:
+        if report.path in run.texts and report.finding is not None and _fixable(report.code):
+            by_path.setdefault(report.path, []).append(report.finding)
     fixes: dict[str, FileFix] = {}
-    for path in sorted(fixable):
-        if not os.path.isfile(path):
-            continue
+    for path, findings in by_path.items():
+        text = run.texts[path]
         try:
-            outcome = fix_file(Path(path), config.settings, unsafe=True, dry_run=True, accept=_acceptor(config, path))
+            result = fix_source(text, findings, unsafe=True)
         except Exception:  # a fix that cannot be made is simply not offered
             continue
-        if outcome.error is None and outcome.changed:
-            fixed = [(finding.line, finding.code) for finding in outcome.applied]
-            fixes[path] = file_fix(outcome.old_text, outcome.new_text, fixed)
+        if result.source != text:
+            fixes[path] = file_fix(text, result.source, [(f.line, f.code) for f in result.applied])
     return fixes
 
 
@@ -244,7 +259,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     config = _load_config(args)
     _warn_selection(config)
     discovery: Discovery = discover(args.paths, config.exclude, use_gitignore=not args.no_gitignore)
-    run = _Run(problems=list(discovery.problems))
+    run = _Run(problems=list(discovery.problems), texts={} if args.format == "sarif" and not args.no_fixes else None)
     for path in discovery.files:
         lint_path(path, config, args.stdin_display_name, run)
     if args.format == "text":
@@ -256,7 +271,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         for line in github_lines(run.reports):
             print(line)
     else:
-        log = sarif_log(run.reports, ALL_RULES, _sarif_fixes(run, config),
+        log = sarif_log(run.reports, ALL_RULES, _sarif_fixes(run),
                         [(p.path, p.message) for p in run.problems])
         print(json.dumps(log, indent=2, ensure_ascii=False))
     _print_problems(run.problems, sys.stderr)
@@ -299,15 +314,14 @@ def cmd_fix(args: argparse.Namespace) -> int:
                            accept=_acceptor(config, path))
         if args.diff and outcome.changed:
             sys.stdout.write(_unified_diff(path, outcome.old_text, outcome.new_text))
-        remaining = _lint_quietly(outcome.new_text, path, config) if outcome.old_text else None
-        if outcome.error is not None:
-            unparsable = remaining is not None and any(r.code == SYNTAX_ERROR for r in remaining)
-            if not unparsable:  # a file that does not parse is a finding (E999), reported below
-                problems.append(Problem(path, outcome.error))
+        remaining = _lint_quietly(outcome.new_text, path, config)
         if remaining is None:
-            if outcome.error is None:
-                problems.append(Problem(path, "cannot check: the code is nested too deeply for Python's parser"))
+            problems.append(Problem(path, outcome.error or "cannot check: the code is nested too deeply for "
+                                                           "Python's parser"))
             continue
+        if outcome.error is not None and not any(r.code == SYNTAX_ERROR for r in remaining):
+            # (a file that does not parse is not an error here: it is a finding, E999, listed below)
+            problems.append(Problem(path, outcome.error))
         for finding in outcome.applied:
             fixed_count += 1
             print(f"{path}:{finding.line}:{finding.col + 1}: {finding.code} {verb}", file=stream)

@@ -15,7 +15,7 @@ import re
 import tokenize
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flake8 import defaults as flake8_defaults  # type: ignore[import-untyped]
 
@@ -45,6 +45,7 @@ class Report:
     code: str
     message: str
     utf16_column: int
+    finding: Finding | None = field(default=None, compare=False)  # the engine's finding (for the fixers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,5 +166,5 @@ def lint_text(text: str, path: str, settings: Settings, selection: Selection) ->
                 continue
         column = finding.col + 1
         utf16 = column if line_text.isascii() else _utf16_column(line_text, finding.col)
-        reports.append(Report(path, finding.line, column, finding.code, finding.message, utf16))
+        reports.append(Report(path, finding.line, column, finding.code, finding.message, utf16, finding))
     return reports

@@ -308,6 +308,8 @@ def test_sarif_offers_the_fixes(tmp_path: Path) -> None:
         region = replacement["deletedRegion"]
         assert {"startLine", "startColumn", "endLine", "endColumn"} <= set(region)
     assert (tmp_path / "bad.py").read_text(encoding="utf-8") == textwrap.dedent(BLOCKING)  # nothing written
+    log = json.loads(run_cli("check", "--isolated", "--format", "sarif", "--no-fixes", "bad.py", cwd=tmp_path).stdout)
+    assert "fixes" not in log["runs"][0]["results"][0]
 
 
 def test_help_uri_from_the_repository_url(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -569,4 +571,23 @@ def test_fix_leaves_a_syntax_error_alone(tmp_path: Path) -> None:
     before = path.read_bytes()
     result = run_cli("fix", "--isolated", "broken.py", cwd=tmp_path)
     assert path.read_bytes() == before
-    assert result.returncode in (1, 2) and "Traceback" not in result.stderr
+    assert result.returncode == 1 and result.stderr == ""
+    assert "broken.py:3:16: E999 SyntaxError: invalid syntax" in result.stdout.splitlines()
+
+
+def test_fix_empty_and_clean_files(tmp_path: Path) -> None:
+    write(tmp_path / "empty.py", "")
+    write(tmp_path / "clean.py", "import asyncio\n\n\nasync def main():\n    await asyncio.sleep(1)\n")
+    result = run_cli("fix", "--isolated", ".", cwd=tmp_path)
+    assert result.returncode == 0 and result.stderr == ""
+    assert result.stdout.splitlines() == ["fixed 0 findings, 0 left"]
+
+
+def test_fix_reports_unwritable_and_missing_paths(tmp_path: Path) -> None:
+    write(tmp_path / "bad.py", BLOCKING)
+    (tmp_path / "dangling.py").symlink_to(tmp_path / "gone.py")
+    result = run_cli("fix", "--isolated", ".", "missing.py", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "./bad.py:5:5: APF201 fixed" in result.stdout.splitlines()
+    assert "missing.py: no such file or directory" in result.stderr
+    assert "dangling.py: cannot read the file" in result.stderr and "Traceback" not in result.stderr
