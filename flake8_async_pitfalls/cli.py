@@ -25,7 +25,9 @@ from typing import Any, TextIO
 
 from . import __version__, docgen
 from . import config as configuration
-from .config import SELECTION_KEYS, SYNTAX_ERROR, Config, ConfigError, RawConfig, Value, build, load_files
+from .config import (
+    EXTRA_EXCLUDE, SELECTION_KEYS, SYNTAX_ERROR, Config, ConfigError, RawConfig, Value, build, load_files,
+)
 from .discover import STDIN, Discovery, Problem, describe_os_error, discover
 from .lint import Report, decode, lint_text
 from .output import (
@@ -62,7 +64,9 @@ def _config_help() -> str:
         toml_note = "then [tool.flake8-async-pitfalls] of the nearest pyproject.toml that has it"
     return (f"Configuration: the [flake8] section of setup.cfg, tox.ini or .flake8 (the first found from the "
             f"working directory upwards), {toml_note}; the command line overrides both. Keys: "
-            f"{', '.join(SELECTION_KEYS)} and the apf-* options below (in pyproject.toml also without 'apf-').")
+            f"{', '.join(SELECTION_KEYS)} and the apf-* options above (in pyproject.toml also without 'apf-'). "
+            f"Exit status: 0 nothing found, 1 findings (E999: a file that does not parse), 2 a usage or "
+            f"configuration error, a path that could not be read, or an internal error.")
 
 
 def _add_selection_options(parser: argparse.ArgumentParser) -> None:
@@ -75,8 +79,9 @@ def _add_selection_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--per-file-ignores", metavar="MAPPING",
                        help="'pattern:codes' pairs, e.g. 'tests/*:APF201 scripts/*:APF2'")
     group.add_argument("--exclude", metavar="PATTERNS",
-                       help="comma-separated fnmatch patterns of files and directories to skip (replaces the "
-                            "default: flake8's list plus .venv, venv, build, dist, *.egg-info)")
+                       help="comma-separated fnmatch patterns of files and directories to skip, matched against "
+                            "the base name or the absolute path (replaces the default: flake8's list plus "
+                            f"{', '.join(EXTRA_EXCLUDE)})")
     group.add_argument("--extend-exclude", metavar="PATTERNS", help="patterns to skip in addition to --exclude")
     group.add_argument("--no-gitignore", action="store_true",
                        help="walk directories without skipping what .gitignore ignores")
@@ -209,6 +214,13 @@ def lint_path(path: str, config: Config, stdin_name: str, run: _Run) -> None:
         run.texts[name] = text
 
 
+def _discover(args: argparse.Namespace, config: Config) -> Discovery:
+    discovery = discover(args.paths, config.exclude, use_gitignore=not args.no_gitignore)
+    for path in discovery.excluded:
+        print(f"{TOOL_NAME}: note: {path} is not checked: it matches an exclude pattern", file=sys.stderr)
+    return discovery
+
+
 def _print_problems(problems: Sequence[Problem], stream: TextIO) -> None:
     for problem in problems:
         print(f"{TOOL_NAME}: {problem}", file=stream)
@@ -258,7 +270,7 @@ def _sarif_fixes(run: _Run) -> dict[str, FileFix]:
 def cmd_check(args: argparse.Namespace) -> int:
     config = _load_config(args)
     _warn_selection(config)
-    discovery: Discovery = discover(args.paths, config.exclude, use_gitignore=not args.no_gitignore)
+    discovery = _discover(args, config)
     run = _Run(problems=list(discovery.problems), texts={} if args.format == "sarif" and not args.no_fixes else None)
     for path in discovery.files:
         lint_path(path, config, args.stdin_display_name, run)
@@ -300,7 +312,7 @@ def cmd_fix(args: argparse.Namespace) -> int:
 
     config = _load_config(args)
     _warn_selection(config)
-    discovery = discover(args.paths, config.exclude, use_gitignore=not args.no_gitignore)
+    discovery = _discover(args, config)
     problems = list(discovery.problems)
     stream = sys.stderr if args.diff else sys.stdout
     fixed_count = 0

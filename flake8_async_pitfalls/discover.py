@@ -47,6 +47,7 @@ class Discovery:
 
     files: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    excluded: list[str] = field(default_factory=list)  # paths given on the command line that are excluded
 
 
 def describe_os_error(exc: OSError) -> str:
@@ -275,6 +276,7 @@ def discover(paths: Iterable[str], exclude: Sequence[str], use_gitignore: bool =
             discovery.files.append(path)
             continue
         if path_matches(path, exclude):
+            discovery.excluded.append(path)
             continue
         if os.path.isdir(path):
             _walk(path, exclude, gitignore, discovery)

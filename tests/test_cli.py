@@ -374,6 +374,7 @@ def test_excludes(tmp_path: Path) -> None:
     # an excluded file named on the command line is skipped, as flake8 does
     result = run_cli("check", "--isolated", "--exclude", "mod.py", "keep/mod.py", cwd=tmp_path)
     assert result.returncode == 0 and result.stdout == ""
+    assert "keep/mod.py is not checked: it matches an exclude pattern" in result.stderr
 
 
 def _git(*args: str, cwd: Path) -> None:
