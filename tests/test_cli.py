@@ -531,6 +531,16 @@ def test_rules_table_and_json(tmp_path: Path) -> None:
     assert {"code", "name", "summary", "fix_safety"} <= set(items[0])
 
 
+def test_installed_console_script(tmp_path: Path) -> None:
+    script = Path(sys.executable).parent / "flake8-async-pitfalls"
+    if not script.exists():
+        pytest.skip("the package is not installed with its console script in this environment")
+    write(tmp_path / "bad.py", BLOCKING)
+    result = subprocess.run([str(script), "check", "--isolated", "bad.py"], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert result.returncode == 1 and codes(result.stdout) == [(5, "APF201")]
+
+
 def test_version(tmp_path: Path) -> None:
     result = run_cli("--version", cwd=tmp_path)
     assert result.returncode == 0 and result.stdout.strip() == f"flake8-async-pitfalls {__version__}"
