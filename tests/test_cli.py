@@ -207,6 +207,26 @@ def test_config_from_pyproject(tmp_path: Path) -> None:
     assert sorted(code for _, code in codes(result.stdout)) == ["APF101", "APF301"]
 
 
+def test_pyproject_typed_values(tmp_path: Path) -> None:
+    """TOML values keep their types: lists, booleans and numbers become the same Settings as flake8's strings."""
+    from flake8_async_pitfalls import config
+
+    write(tmp_path / "pyproject.toml", """\
+        [tool.flake8-async-pitfalls]
+        no-project = true
+        apf-project-depth = 3
+        coroutine-functions = ["pkg.fetch", "pkg.Client.*"]
+        extend-select = "APF2"
+        exclude = ["gen/*", "old"]
+    """)
+    built = config.build(config.load_files(str(tmp_path)))
+    assert built.settings.project is False and built.settings.project_depth == 3
+    assert built.settings.coroutine_functions == ("pkg.fetch", "pkg.Client.*")
+    assert built.selection.select == ("APF", "APF2")
+    assert built.exclude == (str(tmp_path / "gen" / "*"), "old")
+    assert built.files == (str(tmp_path / "pyproject.toml"),)
+
+
 def test_pyproject_unknown_key_is_an_error(tmp_path: Path) -> None:
     write(tmp_path / "two.py", TWO_CODES)
     write(tmp_path / "pyproject.toml", '[tool.flake8-async-pitfalls]\ncpu-treshold = 5\n')
