@@ -140,6 +140,39 @@ def _calls_table(rule: Rule, entries: Sequence[tuple[str, Blocking]]) -> list[st
     return lines
 
 
+# rules whose findings rest on the coroutine-function knowledge (analysis/coroutines.py): their pages list
+# the library coroutine functions and methods that knowledge holds
+COROUTINE_TABLE_RULES = frozenset({"APF101", "APF102", "APF103"})
+
+
+def _coroutine_table() -> list[str]:
+    """The library coroutine functions and methods the lookup knows, one row per module or class."""
+    from .knowledge.coroutines import COROUTINE_FUNCTIONS, COROUTINE_METHODS
+
+    groups: dict[str, list[str]] = {}
+    for name in COROUTINE_FUNCTIONS:
+        owner, _, short = name.rpartition(".")
+        groups.setdefault(f"`{owner}` (functions)", []).append(short)
+    for name in COROUTINE_METHODS:
+        owner, _, short = name.rpartition(".")
+        groups.setdefault(f"`{owner}` (methods of an instance)", []).append(short)
+    lines = [
+        "### Library coroutine functions it knows",
+        "",
+        "Besides the `async def` functions of your project, calls of these are known to make coroutines "
+        "(asyncio's from introspection, the libraries' generated from their sources by "
+        "`scripts/gen_library_tables.py`); a method counts when the receiver's type is known. Add your own "
+        "with `--apf-coroutine-functions`.",
+        "",
+        "| module or class | coroutine functions / methods |",
+        "|---|---|",
+    ]
+    for owner in sorted(groups):
+        lines.append(f"| {owner} | {_cell(', '.join(sorted(groups[owner])))} |")
+    lines.append("")
+    return lines
+
+
 def _fence(text: str, lang: str) -> list[str]:
     fence = "```"
     while fence in text:
@@ -311,6 +344,8 @@ def render_page(rule: Rule, root: Path = ROOT, measurements: Mapping[str, Mappin
     entries = table_entries(rule)
     if entries is not None:
         lines += _calls_table(rule, entries)
+    if rule.code in COROUTINE_TABLE_RULES:
+        lines += _coroutine_table()
 
     lines += ["## Why is this bad?", "", rule.why.strip(), ""]
 

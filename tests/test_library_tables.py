@@ -45,3 +45,13 @@ def test_tables_are_part_of_the_coroutine_lookup() -> None:
     )
     codes = [(f.line, f.code) for f in check_tree(ast.parse(source), "t.py", ())]
     assert codes == [(5, "APF101")]
+
+
+def test_coroutine_rule_pages_render_the_tables() -> None:
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "rules" / "APF101.md").read_text()
+    assert "### Library coroutine functions it knows" in page
+    for owner in ("`asyncio`", "`aiohttp.ClientSession`", "`redis.asyncio.Redis`",
+                  "`motor.motor_asyncio.AsyncIOMotorCollection`", "`discord.abc.Messageable`"):
+        assert owner in page, owner
