@@ -80,12 +80,14 @@ class FileContext:
             self._scope_of = {entry[1]: entry[3] for entry in self.queue}
         return self._scope_of.get(node)
 
-    def report(self, rule: Rule, node: ast.AST, **fields: object) -> None:
-        """Report ``rule`` at ``node`` with its message template filled from ``fields``."""
+    def report(self, rule: Rule, node: ast.AST, *, subject: str | None = None, **fields: object) -> None:
+        """Report ``rule`` at ``node`` with its message template filled from ``fields``; ``subject`` is the
+        dotted name of what was found, kept on the finding for the fixers."""
         line = getattr(node, "lineno", 1)
         col = getattr(node, "col_offset", 0)
         self.findings.append(Finding(line, col, rule.code, rule.message.format(**fields),
-                                     getattr(node, "end_lineno", None), getattr(node, "end_col_offset", None)))
+                                     getattr(node, "end_lineno", None), getattr(node, "end_col_offset", None),
+                                     subject))
 
 
 def build_dispatch(rules: Iterable[Rule]) -> dict[type, list[tuple[Rule, Hook]]]:

@@ -26,9 +26,9 @@ from .running_loop import RunningLoopFixer
 from .sleep import SleepFixer
 from .to_thread import ToThreadFixer
 
-# APF208 (blocking database drivers) has no to_thread fix: a sqlite3 connection refuses to be used from a
-# thread other than the one that made it, so moving its calls one by one into worker threads breaks them
-_TO_THREAD = ToThreadFixer("APF202", "APF203", "APF204", "APF205", "APF206", "APF207", "APF209", "APF303")
+# APF208's to_thread fix declines sqlite3 (see fixes/to_thread.py): its objects belong to their thread
+_TO_THREAD = ToThreadFixer("APF202", "APF203", "APF204", "APF205", "APF206", "APF207", "APF208", "APF209",
+                           "APF303")
 _ALL: tuple[Fixer, ...] = (
     AwaitFixer(),
     GatherFixer(),

@@ -1,4 +1,4 @@
-"""APF202-APF207, APF209, APF303: a blocking call ``fn(*args, **kwargs)`` in async context ->
+"""APF202-APF209, APF303: a blocking call ``fn(*args, **kwargs)`` in async context ->
 ``await asyncio.to_thread(fn, *args, **kwargs)`` (unsafe: the call then runs in a worker thread)."""
 
 from __future__ import annotations
@@ -16,6 +16,9 @@ _LAZY = frozenset({"walk", "fwalk", "iglob", "glob", "rglob", "iterdir", "scandi
 # APF206: waits tied to the thread that makes them (an RLock is owned by the thread that acquires it, a
 # Condition must be waited on by the thread that holds its lock)
 _THREAD_BOUND = frozenset({"acquire", "wait", "wait_for"})
+# APF208: drivers whose connection objects refuse use from another thread (sqlite3's check_same_thread);
+# the others (pymongo, redis-py, psycopg2, pymysql) may be used from a worker thread, one call at a time
+_THREAD_BOUND_DRIVERS = ("sqlite3.",)
 
 
 def _plain_callee(expr: cst.BaseExpression) -> bool:
@@ -31,7 +34,8 @@ class ToThreadFixer(Fixer):
         "rewrites the call `fn(*args, **kwargs)` to `await asyncio.to_thread(fn, *args, **kwargs)` (adding "
         "`import asyncio` when needed), only in async context and only when the callee is a plain name or "
         "attribute (not computed by another call), the result is not iterated on the spot and the call is not a "
-        "lock or condition wait (`acquire()`, `wait()`, which belong to the calling thread); unsafe because "
+        "lock or condition wait (`acquire()`, `wait()`, which belong to the calling thread) nor a sqlite3 call "
+        "(its connection belongs to the thread that made it); unsafe because "
         "the call then runs in a worker thread: it cannot be cancelled with the task, and objects it shares "
         "must be safe to use from another thread"
     )
@@ -54,6 +58,9 @@ class ToThreadFixer(Fixer):
         parent = ctx.parent(node)
         if isinstance(parent, (cst.For, cst.CompFor)) and parent.iter is node:
             raise Skip("the result is iterated right here, and the iteration would still block the event loop")
+        if finding.code == "APF208" and (finding.subject or "").startswith(_THREAD_BOUND_DRIVERS):
+            raise Skip("a sqlite3 connection and its cursors may only be used by the thread that made them: move "
+                       "the whole database work into a plain function and run that with asyncio.to_thread")
         if finding.code == "APF206" and name in _THREAD_BOUND:
             raise Skip(f"{name}() is tied to the thread that calls it (lock ownership): use an asyncio "
                        "primitive instead")

@@ -33,6 +33,8 @@ class Finding:
     # the same place (``requests.get(u).json()``); not part of a finding's identity
     end_line: int | None = field(default=None, compare=False)
     end_col: int | None = field(default=None, compare=False)
+    # the dotted name of what was found (a blocking call's knowledge-table key), for fixers that decide by it
+    subject: str | None = field(default=None, compare=False)
 
     def flake8_text(self) -> str:
         return f"{self.code} {self.message}"

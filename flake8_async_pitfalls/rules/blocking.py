@@ -59,7 +59,8 @@ class BlockingCallRule(Rule):
             call=source_of(node), func=source_of(node.func, 40), args=args_text(node),
             to_thread=to_thread_text(node),
         )
-        ctx.report(self, node, call=call_text(node, match.key), where=scope.describe(), suggestion=suggestion)
+        ctx.report(self, node, call=call_text(node, match.key), where=scope.describe(), suggestion=suggestion,
+                   subject=match.key)
 
 
 class BlockingSleep(BlockingCallRule):
