@@ -17,7 +17,7 @@ from .analysis.coroutines import CoroutineKnowledge
 from .analysis.modules import module_location
 from .analysis.resolve import ModuleInfo
 from .analysis.scopes import Binding, BindingKind, Scope, ScopeKind, bind_import, bind_target
-from .rules.base import Finding, Rule
+from .rules.base import Finding, Rule, RuleError
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -95,7 +95,10 @@ def build_dispatch(rules: Iterable[Rule]) -> dict[type, list[tuple[Rule, Hook]]]
     table: dict[type, list[tuple[Rule, Hook]]] = {}
     for rule in rules:
         for node_type, hook in rule.hooks().items():
-            table.setdefault(node_type, []).append((rule, hook))
+            entries = table.setdefault(node_type, [])
+            if any(known is hook for _, known in entries):
+                continue  # a hook shared by several rules (it routes to them itself) runs once
+            entries.append((rule, hook))
     return table
 
 
@@ -128,8 +131,10 @@ def check_tree(
             try:
                 hook(ctx, node, parent, scope)
             except Exception as exc:  # a bug in one rule must not take flake8 down
-                failed.add(rule.code)
-                ctx.findings.append(_internal_error(rule, node, exc))
+                culprit, error = (exc.rule, exc.original) if isinstance(exc, RuleError) else (rule, exc)
+                if not isinstance(exc, RuleError):
+                    failed.add(rule.code)
+                ctx.findings.append(_internal_error(culprit, node, error))
     ctx.findings.sort(key=lambda f: (f.line, f.col, f.code))
     return _dedupe(ctx.findings)
 

@@ -40,6 +40,15 @@ class Finding:
         return f"{self.code} {self.message}"
 
 
+class RuleError(Exception):
+    """Raised by a hook shared between rules, to name the rule that failed (for its APF000 finding)."""
+
+    def __init__(self, rule: Rule, original: Exception) -> None:
+        super().__init__(f"{type(original).__name__}: {original}")
+        self.rule = rule
+        self.original = original
+
+
 class Rule:
     """Base of every rule. Subclasses set the metadata and implement ``hooks``.
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, ClassVar
 from ..analysis.blocking import blocking_match
 from ..analysis.blocking_guards import inside
 from ..analysis.scopes import Scope, ScopeKind
-from .base import Rule, source_of
+from .base import Rule, RuleError, source_of
 
 if TYPE_CHECKING:
     from ..checker import FileContext
@@ -39,14 +39,38 @@ def call_text(call: ast.Call, key: str) -> str:
     return text if spelled == shown else f"{text} ({shown})"
 
 
+# every table rule instance by code: the shared hook hands each blocking call to the rule of its code
+_BY_CODE: dict[str, BlockingCallRule] = {}
+
+
+def route_blocking_call(ctx: FileContext, node: ast.AST, parent: ast.AST | None, scope: Scope) -> None:
+    """The one ast.Call hook of all table rules: the shared lookup once per call, then only the rule whose
+    code the lookup gave looks further (instead of a dozen hooks asking the same question of every call)."""
+    assert isinstance(node, ast.Call)
+    if not scope.is_async:
+        return
+    match = blocking_match(ctx, node, scope)
+    if match is None:
+        return
+    rule = _BY_CODE.get(match.entry.code)
+    if rule is not None:
+        try:
+            rule.check_call(ctx, node, parent, scope)
+        except Exception as exc:
+            raise RuleError(rule, exc) from exc
+
+
 class BlockingCallRule(Rule):
     """A rule that reports, in async context, the calls its knowledge table gives its code."""
 
     message: ClassVar[str] = "{call} blocks the event loop in {where}; {suggestion}"
     probe: ClassVar[str] = "stall"
 
+    def __init__(self) -> None:
+        _BY_CODE[self.code] = self
+
     def hooks(self) -> Mapping[type[ast.AST], Hook]:
-        return {ast.Call: self.check_call}
+        return {ast.Call: route_blocking_call}
 
     def check_call(self, ctx: FileContext, node: ast.AST, parent: ast.AST | None, scope: Scope) -> None:
         assert isinstance(node, ast.Call)
