@@ -171,13 +171,14 @@ def _stat_key(path: str) -> tuple[int, int] | None:
 
 
 def _parents(start: str) -> Iterable[str]:
-    """``start`` and its parents, stopping before the home directory's parent (as flake8 does)."""
+    """``start`` and its parents, never climbing into the home directory (as flake8 looks: a ``~/.flake8`` is
+    read only when run in the home directory itself)."""
     home = _stat_key(os.path.expanduser("~"))
     path = os.path.abspath(start)
     while True:
         yield path
         parent = os.path.dirname(path)
-        if parent == path or _stat_key(path) == home:
+        if parent == path or (home is not None and _stat_key(parent) == home):
             return
         path = parent
 
@@ -187,7 +188,8 @@ def _normalize_key(key: str) -> str:
 
 
 def find_flake8_config(start: str) -> str | None:
-    """The first setup.cfg / tox.ini / .flake8 with a ``[flake8]`` section, from ``start`` upwards."""
+    """The first setup.cfg / tox.ini / .flake8 with a ``[flake8]`` (or ``[flake8:local-plugins]``) section,
+    from ``start`` upwards."""
     for directory in _parents(start):
         for name in FLAKE8_FILES:
             path = os.path.join(directory, name)
@@ -198,8 +200,8 @@ def find_flake8_config(start: str) -> str | None:
                 parser.read(path, encoding="utf-8")
             except (UnicodeDecodeError, configparser.Error):
                 continue
-            if parser.has_section("flake8"):
-                return path
+            if parser.has_section("flake8") or parser.has_section("flake8:local-plugins"):
+                return path  # (flake8 takes a file with either section as the config file)
     return None
 
 

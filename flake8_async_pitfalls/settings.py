@@ -9,7 +9,12 @@ from typing import Any
 
 
 def _split(value: object) -> tuple[str, ...]:
-    """Accept a comma/newline separated string or an already split sequence (flake8 gives lists)."""
+    """Accept a comma/newline separated string or an already split sequence (pyproject.toml gives lists).
+
+    Items are separated by commas or newlines; an item without ``->`` may also hold several whitespace
+    separated names (as flake8 lists allow), while ``pattern -> suggestion`` stays one item whatever the spaces
+    around the arrow (the suggestion may contain spaces), normalized to ``pattern->suggestion``.
+    """
     if value is None:
         return ()
     if isinstance(value, str):
@@ -18,7 +23,14 @@ def _split(value: object) -> tuple[str, ...]:
         items = (str(v) for v in value)
     else:
         raise ValueError(f"expected a comma-separated list, got {value!r}")
-    return tuple(item.strip() for item in items if item.strip())
+    result: list[str] = []
+    for item in items:
+        pattern, arrow, suggestion = item.partition("->")
+        if arrow:
+            result.append(f"{pattern.strip()}->{suggestion.strip()}")
+        else:
+            result.extend(item.split())
+    return tuple(result)
 
 
 def _positive_int(value: object) -> int:
@@ -143,9 +155,9 @@ def register_flake8_options(option_manager: Any) -> None:
             kwargs["action"] = "store_true"
             kwargs["default"] = option.default
         else:
+            # list values are split by _split, not by flake8: flake8's lists split on whitespace too, which
+            # would cut 'pattern -> suggestion' apart
             kwargs["default"] = None
-            if option.is_list:
-                kwargs["comma_separated_list"] = True
         option_manager.add_option(option.flag, **kwargs)
 
 
