@@ -17,7 +17,7 @@ from .analysis.coroutines import CoroutineKnowledge
 from .analysis.modules import module_location
 from .analysis.resolve import ModuleInfo
 from .analysis.scopes import Binding, BindingKind, Scope, ScopeKind, bind_import, bind_target
-from .rules.base import Finding, Rule, RuleError
+from .rules.base import Finding, Rule, RuleError, is_async_context_only
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -175,10 +175,54 @@ _StackItem = tuple[Any, Any, Scope, Any]
 _Push = Callable[[_StackItem], None]
 
 
+# nodes with no child nodes: not pushed on the walk's stack unless some rule or the walk itself wants them
+_LEAF_TYPES = frozenset({
+    ast.Name, ast.Constant, ast.alias, ast.Pass, ast.Break, ast.Continue,
+    *ast.expr_context.__subclasses__(), *ast.operator.__subclasses__(), *ast.boolop.__subclasses__(),
+    *ast.cmpop.__subclasses__(), *ast.unaryop.__subclasses__(),
+})
+# values of node fields that are never nodes (identifiers, constants, absent optional fields)
+_NOT_NODES = frozenset({type(None), str, int, bool, float, complex, bytes, type(...)})
+
+
+class _WalkTables:
+    """Per dispatch table: the hooks for nodes in async context, those for nodes elsewhere (without the
+    hooks marked async-context-only), and the types the walk need not push at all."""
+
+    __slots__ = ("dispatch", "in_async", "elsewhere", "skip")
+
+    def __init__(self, dispatch: Mapping[type, list[tuple[Rule, Hook]]]) -> None:
+        self.dispatch = dispatch  # kept alive: the tables are cached by its id
+        # every node of a dispatched type is queued (with no hooks, possibly: the queue also tells the
+        # scope of each such node, and the project summaries read the calls from it)
+        self.in_async = dict(dispatch)
+        self.elsewhere = {
+            node_type: [(rule, hook) for rule, hook in hooks if not is_async_context_only(hook)]
+            for node_type, hooks in dispatch.items()
+        }
+        wanted = set(dispatch) | set(_SPECIAL) | set(_BINDERS)
+        self.skip = frozenset(t for t in _LEAF_TYPES if t not in wanted) | _NOT_NODES
+
+
+_walk_tables: dict[int, _WalkTables] = {}
+
+
+def _tables_for(dispatch: Mapping[type, list[tuple[Rule, Hook]]]) -> _WalkTables:
+    tables = _walk_tables.get(id(dispatch))
+    if tables is None or tables.dispatch is not dispatch:
+        if len(_walk_tables) > 64:
+            _walk_tables.clear()
+        tables = _walk_tables[id(dispatch)] = _WalkTables(dispatch)
+    return tables
+
+
 def _walk(ctx: FileContext, dispatch: Mapping[type, list[tuple[Rule, Hook]]]) -> list[_QueueEntry]:
     """The one walk: scopes and bindings into ``ctx.module``, hooked nodes into the returned queue."""
     queue: list[_QueueEntry] = []
-    get_hooks = dispatch.get
+    tables = _tables_for(dispatch)
+    get_async_hooks = tables.in_async.get
+    get_other_hooks = tables.elsewhere.get
+    skip = tables.skip
     enclosing_loop = ctx.enclosing_loop
     get_special = _SPECIAL.get
     get_binder = _BINDERS.get
@@ -192,32 +236,31 @@ def _walk(ctx: FileContext, dispatch: Mapping[type, list[tuple[Rule, Hook]]]) ->
         item = pop()
         node = item[0]
         node_type = type(node)
-        hooks = get_hooks(node_type)
+        scope = item[2]
+        hooks = get_async_hooks(node_type) if scope.is_async else get_other_hooks(node_type)
         if hooks is not None:
-            queue.append((hooks, node, item[1], item[2]))
+            queue.append((hooks, node, item[1], scope))
             if item[3] is not None:
                 enclosing_loop[node] = item[3]
         special = get_special(node_type)
         if special is not None:
-            special(ctx, node, item[2], item[3], push)
+            special(ctx, node, scope, item[3], push)
             continue
         binder = get_binder(node_type)
         if binder is not None:
-            binder(ctx, node, item[2])
+            binder(ctx, node, scope)
         fields = fields_of(node_type)
         if fields is None:
             fields = _fields_of(node_type)
-        scope = item[2]
         loop = item[3]
         for name in fields:
-            value = getattr(node, name, None)
-            if value is None:
-                continue
-            if type(value) is list:
+            value: Any = getattr(node, name, None)
+            value_type = type(value)
+            if value_type is list:
                 for child in reversed(value):
-                    if isinstance(child, ast_type):
+                    if type(child) not in skip:
                         push((child, node, scope, loop))
-            elif isinstance(value, ast_type):
+            elif value_type not in skip and isinstance(value, ast_type):
                 push((value, node, scope, loop))
     return queue
 

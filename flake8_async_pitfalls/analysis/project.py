@@ -20,7 +20,7 @@ import warnings
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .blocking import blocking_match
 from .modules import module_location
@@ -194,6 +194,10 @@ def summarize(ctx: FileContext) -> ModuleSummary:
     return ModuleSummary(ctx.module.module_name, ctx.filename, functions, exports, local.class_bases)
 
 
+# the walk of another module only queues its calls (no rule runs there), for summarize()
+_CALLS_ONLY: dict[type, list[Any]] = {ast.Call: []}
+
+
 @functools.lru_cache(maxsize=8192)
 def _is_file(path: str) -> bool:
     return os.path.isfile(path)
@@ -270,7 +274,7 @@ class ProjectIndex:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 tree = ast.parse(source, filename=path)
-            ctx = analyze(tree, path, (), settings, {ast.Call: []})
+            ctx = analyze(tree, path, (), settings, _CALLS_ONLY)
             return summarize(ctx)
         except (OSError, SyntaxError, ValueError, UnicodeDecodeError, RecursionError, MemoryError):
             return None  # an unreadable or broken module is simply not known

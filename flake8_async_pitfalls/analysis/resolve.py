@@ -64,6 +64,12 @@ class ModuleInfo:
         self.module_scope = Scope(ScopeKind.MODULE, tree, None, module_name)
         self.scopes[tree] = self.module_scope
         self._resolve_cache: dict[tuple[int, int], Symbol | None] = {}
+        # what a name means in a scope, and the type of its value there: the same for every use of the
+        # name in that scope, so asked once (answers cut short by _MAX_DEPTH are not kept)
+        self._name_cache: dict[tuple[Scope, str], Symbol | None] = {}
+        self._name_type_cache: dict[tuple[Scope, str], Symbol | tuple[str, ...] | None] = {}
+        self._mro_cache: dict[Symbol, list[Symbol]] = {}
+        self._cut_short = 0  # how many times _MAX_DEPTH has stopped a chain
         # call node -> the dotted names its callee is known by (analysis/project.py callee_names)
         self.callee_cache: dict[ast.Call, tuple[str, ...]] = {}
 
@@ -89,9 +95,19 @@ class ModuleInfo:
 
     def _resolve(self, expr: ast.expr, scope: Scope, depth: int) -> Symbol | None:
         if depth > _MAX_DEPTH:
+            self._cut_short += 1
             return None
         if isinstance(expr, ast.Name):
-            return self._resolve_name(expr.id, scope, depth)
+            key = (scope, expr.id)
+            try:
+                return self._name_cache[key]
+            except KeyError:
+                pass
+            cut_short = self._cut_short
+            result = self._resolve_name(expr.id, scope, depth)
+            if cut_short == self._cut_short:
+                self._name_cache[key] = result
+            return result
         if isinstance(expr, ast.Attribute):
             base = self._resolve(expr.value, scope, depth + 1)
             if base is None:
@@ -145,7 +161,15 @@ class ModuleInfo:
         return None
 
     def class_mro(self, cls: Symbol) -> list[Symbol]:
-        """The class and its bases, depth first; an unresolved base ends the list with a placeholder."""
+        """The class and its bases, depth first; an unresolved base ends the list with a placeholder.
+
+        The list is shared between callers: do not change it."""
+        cached = self._mro_cache.get(cls)
+        if cached is None:
+            cached = self._mro_cache[cls] = self._class_mro(cls)
+        return cached
+
+    def _class_mro(self, cls: Symbol) -> list[Symbol]:
         order: list[Symbol] = []
         pending = [cls]
         seen: set[str] = set()
@@ -178,13 +202,23 @@ class ModuleInfo:
 
     def _infer(self, expr: ast.expr, scope: Scope, depth: int) -> Symbol | tuple[str, ...] | None:
         if depth > _MAX_DEPTH:
+            self._cut_short += 1
             return None
         if isinstance(expr, ast.Call):
             return self._call_result(expr, scope, depth, awaited=False)
         if isinstance(expr, ast.Await) and isinstance(expr.value, ast.Call):
             return self._call_result(expr.value, scope, depth, awaited=True)
         if isinstance(expr, ast.Name):
-            return self._infer_name(expr.id, scope, depth)
+            key = (scope, expr.id)
+            try:
+                return self._name_type_cache[key]
+            except KeyError:
+                pass
+            cut_short = self._cut_short
+            inferred = self._infer_name(expr.id, scope, depth)
+            if cut_short == self._cut_short:
+                self._name_type_cache[key] = inferred
+            return inferred
         if isinstance(expr, ast.Attribute):
             owner = self._infer(expr.value, scope, depth + 1)
             if isinstance(owner, Symbol) and isinstance(owner.node, ast.ClassDef):

@@ -63,6 +63,9 @@ class Scope:
     instance_annotations: dict[str, list[tuple[ast.expr, Scope]]] = field(default_factory=dict)
     function: Scope = field(init=False)  # innermost def / async def / lambda, or the module
     qualname: str = field(init=False)  # dotted path inside the module: "Client.get"
+    # whether code here runs in async context: the innermost function is an ``async def`` (a plain
+    # attribute, not a property: the walk and every async-context rule read it for each node)
+    is_async: bool = field(init=False)
 
     def __post_init__(self) -> None:
         parent = self.parent
@@ -70,6 +73,7 @@ class Scope:
             self.function = parent.function
         else:
             self.function = self
+        self.is_async = self.function.kind is ScopeKind.ASYNC_FUNCTION
         if parent is None or parent.kind is ScopeKind.MODULE:
             self.qualname = self.name if parent is not None else ""
         elif self.kind is ScopeKind.COMPREHENSION:
@@ -95,11 +99,6 @@ class Scope:
         while scope.parent is not None:
             scope = scope.parent
         return scope
-
-    @property
-    def is_async(self) -> bool:
-        """Whether code here runs in async context: the innermost function is an ``async def``."""
-        return self.function.kind is ScopeKind.ASYNC_FUNCTION
 
     @property
     def enclosing_class(self) -> Scope | None:

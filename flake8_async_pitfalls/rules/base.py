@@ -6,7 +6,7 @@ import ast
 import enum
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 if TYPE_CHECKING:
     from ..analysis.scopes import Scope
@@ -14,6 +14,9 @@ if TYPE_CHECKING:
 
     # a rule's handler for one node type: (file context, node, its parent, the scope it stands in)
     Hook = Callable[[FileContext, ast.AST, ast.AST | None, Scope], None]
+
+
+_F = TypeVar("_F", bound=Callable[..., None])
 
 
 class FixSafety(enum.Enum):
@@ -38,6 +41,20 @@ class Finding:
 
     def flake8_text(self) -> str:
         return f"{self.code} {self.message}"
+
+
+_ASYNC_ONLY: set[object] = set()
+
+
+def async_context_only(hook: _F) -> _F:
+    """Mark a hook that does nothing outside async context (it must still check ``scope.is_async`` itself):
+    the walk then queues it only for nodes that stand in async context."""
+    _ASYNC_ONLY.add(getattr(hook, "__func__", hook))
+    return hook
+
+
+def is_async_context_only(hook: object) -> bool:
+    return getattr(hook, "__func__", hook) in _ASYNC_ONLY
 
 
 class RuleError(Exception):

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, ClassVar
 from ..analysis.blocking import blocking_match
 from ..analysis.blocking_guards import inside
 from ..analysis.scopes import Scope, ScopeKind
-from .base import Rule, RuleError, source_of
+from .base import Rule, RuleError, async_context_only, source_of
 
 if TYPE_CHECKING:
     from ..checker import FileContext
@@ -43,6 +43,7 @@ def call_text(call: ast.Call, key: str) -> str:
 _BY_CODE: dict[str, BlockingCallRule] = {}
 
 
+@async_context_only
 def route_blocking_call(ctx: FileContext, node: ast.AST, parent: ast.AST | None, scope: Scope) -> None:
     """The one ast.Call hook of all table rules: the shared lookup once per call, then only the rule whose
     code the lookup gave looks further (instead of a dozen hooks asking the same question of every call)."""

@@ -24,7 +24,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from ..analysis.scopes import Scope
-from .base import Rule, source_of
+from .base import Rule, async_context_only, source_of
 
 if TYPE_CHECKING:
     from .base import Hook
@@ -147,6 +147,7 @@ class BusyWait(Rule):
     def hooks(self) -> Mapping[type[ast.AST], Hook]:
         return {ast.While: self.check_while}
 
+    @async_context_only
     def check_while(self, ctx: FileContext, node: ast.AST, parent: ast.AST | None, scope: Scope) -> None:
         assert isinstance(node, ast.While)
         if not scope.is_async or node in ctx.awaiting_loops:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from ..analysis.consteval import CAP, iteration_count, while_count
 from ..analysis.scopes import Scope
-from .base import Rule, source_of
+from .base import Rule, async_context_only, source_of
 
 if TYPE_CHECKING:
     from .base import Hook
@@ -247,6 +247,7 @@ class CpuHeavyLoop(Rule):
         assert isinstance(estimator, _Estimator)
         return estimator
 
+    @async_context_only
     def check_call(self, ctx: FileContext, node: ast.AST, parent: ast.AST | None, scope: Scope) -> None:
         # consumer calls are counted in the loop totals, and reported themselves when heavy
         assert isinstance(node, ast.Call)
@@ -256,6 +257,7 @@ class CpuHeavyLoop(Rule):
             return
         self._maybe_report(ctx, node, scope, source_of(node, 50))
 
+    @async_context_only
     def check_loop(self, ctx: FileContext, node: ast.AST, parent: ast.AST | None, scope: Scope) -> None:
         if scope.is_async:
             self._maybe_report(ctx, node, scope, _LOOP_NAMES[type(node)])
@@ -280,5 +282,6 @@ class CpuHeavyLoop(Rule):
                    where=scope.describe())
 
 
+@async_context_only
 def _ignore(ctx: FileContext, node: ast.AST, parent: ast.AST | None, scope: Scope) -> None:
     """Hooked only so that the walk records the node's enclosing loop."""

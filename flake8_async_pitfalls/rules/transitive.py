@@ -10,7 +10,7 @@ from ..analysis.blocking import blocking_match
 from ..analysis.callgraph import CallGraph
 from ..analysis.project import CallSite, callee_names
 from ..analysis.scopes import Scope
-from .base import Rule, source_of
+from .base import Rule, async_context_only, source_of
 from .blocking import to_thread_text
 
 if TYPE_CHECKING:
@@ -51,6 +51,7 @@ class TransitiveBlocking(Rule):
     def hooks(self) -> Mapping[type[ast.AST], Hook]:
         return {ast.Call: self.check_call}
 
+    @async_context_only
     def check_call(self, ctx: FileContext, node: ast.AST, parent: ast.AST | None, scope: Scope) -> None:
         assert isinstance(node, ast.Call)
         if not scope.is_async:
