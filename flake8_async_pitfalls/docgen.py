@@ -1,6 +1,7 @@
-"""Generate the docs from the rules: a page per rule, the README rules table, the docs index rule list.
+"""Generate the docs from the rules: a page per rule, the rules overview page, the README and docs index rule
+tables, and the rules section of the site's navigation in mkdocs.yml.
 
-    python -m flake8_async_pitfalls.docgen            # write docs/rules/*.md, README and docs/index.md lists
+    python -m flake8_async_pitfalls.docgen            # write docs/rules/*.md, the tables and the mkdocs.yml nav
     python -m flake8_async_pitfalls.docgen --check    # only report what is stale (exit status 1 if any)
 
 A page is built from the rule's metadata (rules/base.py), its example pair (fixtures/examples/APFnnn/),
@@ -34,11 +35,16 @@ EXAMPLES_DIR = Path("fixtures") / "examples"
 MEASUREMENTS = EXAMPLES_DIR / "measurements.json"
 RULES_DIR = Path("docs") / "rules"
 INDEX = Path("docs") / "index.md"
+RULES_INDEX = RULES_DIR / "index.md"
 README = Path("README.md")
+MKDOCS = Path("mkdocs.yml")
 EXAMPLE_FILES = ("bad.py", "good.py", "expected_output.txt")
 
 TABLE_START = "<!-- rules-table:start -->"
 TABLE_END = "<!-- rules-table:end -->"
+# the rules section of mkdocs.yml's nav lies between these comment lines (indented like the entries)
+NAV_START = "# rules-nav:start"
+NAV_END = "# rules-nav:end"
 
 # the second-level headings of every rule page, in this order (tests/test_docs.py checks them)
 HEADINGS = ("What it does", "Why is this bad?", "Example", "Use instead", "Verified by running", "Fix", "Options")
@@ -405,10 +411,65 @@ def table_block(text: str) -> str | None:
     return text[start + len(TABLE_START): end]
 
 
+FAMILIES = (
+    ("1xx", "work that never runs: coroutines that are never awaited, tasks nobody keeps"),
+    ("2xx", "blocking the event loop: sleeping, HTTP, subprocesses, files, sockets, locks, terminal input, "
+            "database drivers, and project functions that block further down"),
+    ("3xx", "CPU-heavy work in async code: big loops, busy waiting, password hashing and compression"),
+    ("4xx", "mixing sync and async: `await` in a plain `def`, nested event loops, `for`/`with` where "
+            "`async for`/`async with` is needed, `get_event_loop()`"),
+)
+
+
+def render_rules_index(rules: Sequence[Rule] = ALL_RULES) -> str:
+    """The rules overview page (docs/rules/index.md): the families and the table of every rule."""
+    lines = [
+        "# Rules",
+        "",
+        f"Every rule has a page with what it reports, why it hurts, a bad and a good example program that were "
+        f"both run (with the figures measured), the fix and its options. This page and the navigation are "
+        f"generated from the rules by `{GENERATE_COMMAND}`.",
+        "",
+    ]
+    lines += [f"- **{family}**: {text}" for family, text in FAMILIES]
+    lines += [
+        "",
+        "The *autofix* column says what `flake8-async-pitfalls fix` does: *safe* fixes keep the program's meaning "
+        "and are applied by default, *unsafe* ones change behaviour you should review and are applied only with "
+        "`--unsafe-fixes`. Turning rules off, per file or per line, is described in "
+        "[Configuration](../configuration.md).",
+        "",
+        rules_table(rules, "").rstrip("\n"),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def nav_entries(rules: Sequence[Rule], indent: str) -> str:
+    """The nav lines of the rule pages, one ``- APFnnn name: rules/APFnnn.md`` line per rule."""
+    return "".join(f"{indent}- {rule.code} {rule.name}: {RULES_DIR.relative_to('docs').as_posix()}/{rule.code}.md\n"
+                   for rule in rules)
+
+
+def replace_nav(text: str, rules: Sequence[Rule]) -> str | None:
+    """mkdocs.yml with the lines between the rules-nav comments replaced, or None without both comments."""
+    lines = text.splitlines(keepends=True)
+    starts = [i for i, line in enumerate(lines) if line.strip() == NAV_START]
+    if len(starts) != 1:
+        return None
+    start = starts[0]
+    ends = [i for i, line in enumerate(lines) if i > start and line.strip() == NAV_END]
+    if not ends:
+        return None
+    indent = lines[start][: len(lines[start]) - len(lines[start].lstrip())]
+    return "".join(lines[: start + 1]) + nav_entries(rules, indent) + "".join(lines[ends[0]:])
+
+
 def expected_files(root: Path = ROOT, rules: Sequence[Rule] = ALL_RULES) -> dict[Path, str]:
-    """Every generated file with its expected content (README and index only when they have markers)."""
+    """Every generated file with its expected content (README, index and mkdocs.yml only when they have
+    markers)."""
     measurements = load_measurements(root)
     files = {root / RULES_DIR / f"{rule.code}.md": render_page(rule, root, measurements) for rule in rules}
+    files[root / RULES_INDEX] = render_rules_index(rules)
     for path, prefix in ((root / README, f"{RULES_DIR.as_posix()}/"), (root / INDEX, "rules/")):
         current = _read(path)
         if current is None:
@@ -416,6 +477,11 @@ def expected_files(root: Path = ROOT, rules: Sequence[Rule] = ALL_RULES) -> dict
         updated = replace_table(current, rules_table(rules, prefix))
         if updated is not None:
             files[path] = updated
+    mkdocs = _read(root / MKDOCS)
+    if mkdocs is not None:
+        updated = replace_nav(mkdocs, rules)
+        if updated is not None:
+            files[root / MKDOCS] = updated
     return files
 
 
@@ -446,8 +512,9 @@ def generate(root: Path = ROOT, rules: Sequence[Rule] = ALL_RULES, check: bool =
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m flake8_async_pitfalls.docgen",
-                                     description="Generate docs/rules/*.md and the rules tables from the rules.")
+    parser = argparse.ArgumentParser(
+        prog="python -m flake8_async_pitfalls.docgen",
+        description="Generate docs/rules/*.md, the rules tables and the rules section of mkdocs.yml's nav.")
     parser.add_argument("--check", action="store_true", help="only report stale files; exit status 1 if any")
     parser.add_argument("--root", type=Path, default=ROOT, help="the project's root directory")
     args = parser.parse_args(argv)
@@ -456,6 +523,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         text = _read(path)
         if text is not None and table_block(text) is None:
             print(f"{path.relative_to(root)}: no {TABLE_START} ... {TABLE_END} markers, table skipped")
+    mkdocs = _read(root / MKDOCS)
+    if mkdocs is not None and replace_nav(mkdocs, ALL_RULES) is None:
+        print(f"{MKDOCS}: no '{NAV_START}' ... '{NAV_END}' comment lines, rules nav skipped")
     try:
         changed = generate(root, check=args.check)
     except DocgenError as exc:

@@ -68,6 +68,30 @@ def test_rules_table_is_up_to_date(name: Path) -> None:
     assert path.read_text(encoding="utf-8") == expected, f"the rules table in {name} is stale: {REGENERATE}"
 
 
+def test_rules_overview_page_is_up_to_date() -> None:
+    path = ROOT / docgen.RULES_INDEX
+    assert path.is_file(), f"{docgen.RULES_INDEX} is missing: {REGENERATE}"
+    expected = docgen.render_rules_index()
+    assert path.read_text(encoding="utf-8") == expected, f"{docgen.RULES_INDEX} is stale: {REGENERATE}"
+
+
+def test_mkdocs_nav_lists_every_rule_page() -> None:
+    path = ROOT / docgen.MKDOCS
+    text = path.read_text(encoding="utf-8")
+    expected = docgen.replace_nav(text, ALL_RULES)
+    assert expected is not None, f"{docgen.MKDOCS} has no '{docgen.NAV_START}' / '{docgen.NAV_END}' comment lines"
+    assert text == expected, f"the rules nav in {docgen.MKDOCS} is stale: {REGENERATE}"
+
+
+def test_replace_nav_keeps_the_rest() -> None:
+    text = f"nav:\n  - Rules:\n      {docgen.NAV_START}\n      - old: x.md\n      {docgen.NAV_END}\n  - More: m.md\n"
+    updated = docgen.replace_nav(text, ALL_RULES[:1])
+    rule = ALL_RULES[0]
+    assert updated == (f"nav:\n  - Rules:\n      {docgen.NAV_START}\n      - {rule.code} {rule.name}: "
+                       f"rules/{rule.code}.md\n      {docgen.NAV_END}\n  - More: m.md\n")
+    assert docgen.replace_nav("nav: []\n", ALL_RULES) is None
+
+
 # (2) documented codes == implemented codes ----------------------------------------------------------------
 
 def test_rule_pages_match_implemented_rules() -> None:
