@@ -7,12 +7,11 @@ import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from . import __version__
+from . import DOCS_URL, __version__
 from .config import INTERNAL_ERROR, SYNTAX_ERROR
 from .lint import Report
 from .rules.base import Rule
@@ -22,8 +21,6 @@ TOOL_NAME = "flake8-async-pitfalls"
 DOCS_PAGE = "docs/rules/{code}.md"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
-_ROOT = Path(__file__).resolve().parent.parent
-_REPOSITORY_LABELS = ("repository", "source", "source code", "code", "homepage")
 
 # what the codes that are no rule mean, for JSON and SARIF
 _PSEUDO_RULES: Mapping[str, tuple[str, str]] = {
@@ -31,31 +28,13 @@ _PSEUDO_RULES: Mapping[str, tuple[str, str]] = {
     INTERNAL_ERROR: ("internal-error", "a rule failed on this file (a bug: please report it); the others ran"),
 }
 
-
-def repository_url() -> str | None:
-    """The project's source repository, from the installed package's ``Project-URL`` metadata."""
-    try:
-        urls = metadata.metadata(TOOL_NAME).get_all("Project-URL") or []
-    except metadata.PackageNotFoundError:
-        return None
-    for entry in urls:
-        label, _, url = str(entry).partition(",")
-        if label.strip().lower() in _REPOSITORY_LABELS and url.strip().startswith("https://"):
-            return url.strip().rstrip("/")
-    return None
+# the rule families (APF1xx ... APF4xx) as SARIF tags, which GitHub code scanning shows and filters by
+_FAMILY_TAGS: Mapping[str, str] = {"1": "correctness", "2": "performance", "3": "performance", "4": "correctness"}
 
 
-def docs_uri(code: str) -> str | None:
-    """Where a rule's full page is: in the source repository (when the package metadata names it), else the
-    page in this checkout as a file URI, else None."""
-    page = DOCS_PAGE.format(code=code)
-    base = repository_url()
-    if base is not None:
-        return f"{base}/blob/HEAD/{page}"
-    local = _ROOT / page
-    if local.is_file():
-        return local.as_uri()
-    return None
+def docs_uri(code: str) -> str:
+    """The rule's page on the documentation site (``DOCS_URL``; docs/rules/<code>.md built by mkdocs)."""
+    return f"{DOCS_URL}rules/{code}/"
 
 
 def fix_safety(rule: Rule | None) -> str | None:
@@ -101,18 +80,29 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def _github_path(path: str) -> str:
-    """A relative path without ``./`` (GitHub matches annotations to repository paths)."""
-    return path if os.path.isabs(path) else os.path.normpath(path).replace(os.sep, "/")
+def _github_path(path: str, cwd: str) -> str:
+    """The path relative to the working directory (the repository root in a workflow), ``/``-separated and
+    without ``./``: GitHub attaches an annotation to the file of the repository with that path. A path
+    outside the working directory stays as given."""
+    if os.path.isabs(path):
+        relative = os.path.relpath(path, cwd)
+        if relative.split(os.sep, 1)[0] == os.pardir:
+            return path
+        path = relative
+    return os.path.normpath(path).replace(os.sep, "/")
 
 
-def github_lines(reports: Iterable[Report]) -> list[str]:
-    """GitHub Actions workflow commands, one annotation per finding (escaped per GitHub's rules)."""
+def github_lines(reports: Iterable[Report], cwd: str | None = None) -> list[str]:
+    """GitHub Actions workflow commands, one annotation per finding, such as
+    ``::warning file=app.py,line=8,col=5,title=APF201::message`` (``::error`` for E999 and APF000), escaped as
+    GitHub requires: ``%``, CR and LF everywhere, also ``:`` and ``,`` in the properties. ``col`` is 1-based,
+    in UTF-16 code units like SARIF's columns."""
+    cwd = os.path.abspath(cwd or os.getcwd())
     lines = []
     for r in reports:
         level = "error" if r.code in _PSEUDO_RULES else "warning"
         properties = ",".join([
-            f"file={_escape_property(_github_path(r.path))}",
+            f"file={_escape_property(_github_path(r.path, cwd))}",
             f"line={r.line}",
             f"col={r.utf16_column}",
             f"title={_escape_property(r.code)}",
@@ -203,26 +193,40 @@ def _artifact_location(path: str, cwd: str) -> dict[str, Any]:
     return {"uri": quote(Path(relative).as_posix()), "uriBaseId": "%SRCROOT%"}
 
 
-def _markdown_help(rule: Rule) -> str:
+def _plain(prose: str) -> str:
+    """Markdown prose as plain text: each paragraph on one line, paragraphs apart by a blank line."""
+    paragraphs = (" ".join(block.split()) for block in prose.strip().split("\n\n"))
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def _text_help(rule: Rule, uri: str) -> str:
+    parts = [f"{rule.code} {rule.name}: {_plain(rule.summary)}", _plain(rule.what),
+             f"Why is this bad? {_plain(rule.why)}", f"Fix: {_plain(rule.fix)}", f"Documentation: {uri}"]
+    return "\n\n".join(parts)
+
+
+def _markdown_help(rule: Rule, uri: str) -> str:
     parts = [f"**{rule.code} {rule.name}**: {rule.summary.strip()}", "", "## What it does", "", rule.what.strip(),
-             "", "## Why is this bad?", "", rule.why.strip(), "", "## Fix", "", rule.fix.strip()]
+             "", "## Why is this bad?", "", rule.why.strip(), "", "## Fix", "", rule.fix.strip(), "",
+             f"[Full documentation of {rule.code}]({uri})"]
     return "\n".join(parts)
 
 
 def _sarif_rule(rule: Rule) -> dict[str, Any]:
-    descriptor: dict[str, Any] = {
+    uri = docs_uri(rule.code)
+    return {
         "id": rule.code,
         "name": rule.name,
-        "shortDescription": {"text": rule.summary.strip()},
-        "fullDescription": {"text": " ".join(rule.what.split())},
-        "help": {"text": " ".join(rule.fix.split()), "markdown": _markdown_help(rule)},
+        "shortDescription": {"text": _plain(rule.summary), "markdown": rule.summary.strip()},
+        "fullDescription": {"text": _plain(rule.what), "markdown": rule.what.strip()},
+        "help": {"text": _text_help(rule, uri), "markdown": _markdown_help(rule, uri)},
+        "helpUri": uri,
         "defaultConfiguration": {"level": "warning"},
-        "properties": {"fixSafety": fix_safety(rule) or "none", "tags": ["asyncio"]},
+        "properties": {
+            "tags": ["asyncio", _FAMILY_TAGS.get(rule.code[3:4], "correctness")],
+            "fixSafety": fix_safety(rule) or "none",
+        },
     }
-    uri = docs_uri(rule.code)
-    if uri is not None:
-        descriptor["helpUri"] = uri
-    return descriptor
 
 
 def _sarif_pseudo_rule(code: str) -> dict[str, Any]:
@@ -232,7 +236,9 @@ def _sarif_pseudo_rule(code: str) -> dict[str, Any]:
         "name": name,
         "shortDescription": {"text": description},
         "fullDescription": {"text": description},
+        "help": {"text": description},
         "defaultConfiguration": {"level": "error"},
+        "properties": {"tags": ["asyncio"], "fixSafety": "none"},
     }
 
 
@@ -274,11 +280,9 @@ def sarif_log(reports: Sequence[Report], rules: Sequence[Rule], fixes: Mapping[s
         "name": TOOL_NAME,
         "version": __version__,
         "semanticVersion": __version__,
+        "informationUri": DOCS_URL,
         "rules": descriptors,
     }
-    repository = repository_url()
-    if repository is not None:
-        driver["informationUri"] = repository
     run: dict[str, Any] = {
         "tool": {"driver": driver},
         "invocations": [{"executionSuccessful": not problems, "toolExecutionNotifications": notifications}],

@@ -301,7 +301,7 @@ def test_sarif_format(tmp_path: Path) -> None:
     for rule in rules[:len(ALL_RULES)]:
         assert {"id", "name", "shortDescription", "fullDescription", "defaultConfiguration"} <= set(rule)
         assert rule["shortDescription"]["text"] and rule["fullDescription"]["text"]
-    assert rules[0]["helpUri"].endswith("docs/rules/APF101.md")
+    assert rules[0]["helpUri"].endswith("/rules/APF101/")
     results = run["results"]
     assert [(r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"]) for r in results] == [
         ("E999", 1), ("APF101", 9), ("APF201", 10)]
@@ -330,14 +330,6 @@ def test_sarif_offers_the_fixes(tmp_path: Path) -> None:
     assert (tmp_path / "bad.py").read_text(encoding="utf-8") == textwrap.dedent(BLOCKING)  # nothing written
     log = json.loads(run_cli("check", "--isolated", "--format", "sarif", "--no-fixes", "bad.py", cwd=tmp_path).stdout)
     assert "fixes" not in log["runs"][0]["results"][0]
-
-
-def test_help_uri_from_the_repository_url(monkeypatch: pytest.MonkeyPatch) -> None:
-    from flake8_async_pitfalls import output
-
-    monkeypatch.setattr(output, "repository_url", lambda: "https://github.com/owner/flake8-async-pitfalls")
-    assert output.docs_uri("APF201") == (
-        "https://github.com/owner/flake8-async-pitfalls/blob/HEAD/docs/rules/APF201.md")
 
 
 def test_github_format(tmp_path: Path) -> None:
@@ -536,7 +528,7 @@ def test_explain_without_the_repository(tmp_path: Path) -> None:
     page = result.stdout
     assert page.startswith("# APF201 blocking-sleep\n") and "## Why is this bad?" in page and "## Fix" in page
     assert "No example yet" not in page and "## Use instead" not in page
-    assert "docs/rules/APF201.md" in page
+    assert "https://flake8-async-pitfalls.github.io/flake8-async-pitfalls/rules/APF201/" in page  # the full page
 
 
 def test_rules_table_and_json(tmp_path: Path) -> None:
