@@ -55,6 +55,7 @@ class CallGraph:
         self.local = LocalFunctions(ctx)
         self.root = PROJECT.root_of(ctx.filename) if ctx.settings.project else None
         self._memo: dict[tuple[str, str], Chain | None] = {}
+        self._functions: dict[tuple[str, ...], FunctionSummary | None] = {}
 
     @classmethod
     def of(cls, ctx: FileContext) -> CallGraph:
@@ -66,6 +67,13 @@ class CallGraph:
 
     def function(self, names: tuple[str, ...]) -> FunctionSummary | None:
         """The summary of the function a call's callee names stand for, if it is defined in the project."""
+        try:
+            return self._functions[names]
+        except KeyError:
+            found = self._functions[names] = self._function(names)
+            return found
+
+    def _function(self, names: tuple[str, ...]) -> FunctionSummary | None:
         for name in names:
             found = self.local.get(name)
             if found is None and self.root is not None:

@@ -31,6 +31,7 @@ _CONSUMERS = frozenset({
     "builtins.bytearray", "math.fsum", "math.prod", "statistics.mean", "statistics.fmean", "statistics.median",
     "collections.Counter", "collections.deque",
 })
+_CONSUMER_NAMES = frozenset(name.rsplit(".", 1)[1] for name in _CONSUMERS)
 # statements that leave a loop before its iterable is exhausted (Break: only its own loop)
 _EXITS = (ast.Break, ast.Return)
 
@@ -253,7 +254,10 @@ class CpuHeavyLoop(Rule):
         assert isinstance(node, ast.Call)
         if not scope.is_async or not node.args or isinstance(node.args[0], _COMPREHENSIONS):
             return
-        if not isinstance(node.func, (ast.Name, ast.Attribute)) or self._estimator(ctx).iterations(node) is None:
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr not in _CONSUMER_NAMES:
+            return  # cheap filter first: a method's name is the name it is known by
+        if not isinstance(func, (ast.Name, ast.Attribute)) or self._estimator(ctx).iterations(node) is None:
             return
         self._maybe_report(ctx, node, scope, source_of(node, 50))
 

@@ -21,6 +21,7 @@ _TASK_SPAWNERS = frozenset({
     "asyncio.AbstractEventLoop.create_task",
     "asyncio.BaseEventLoop.create_task",
 })
+_SPAWNER_NAMES = frozenset(name.rsplit(".", 1)[1] for name in _TASK_SPAWNERS)
 # what ensure_future returns unchanged (no new task is made): already kept by whoever made it
 _FUTURE_TYPES = frozenset({"asyncio.Future", "asyncio.Task"})
 
@@ -77,6 +78,8 @@ class DanglingTask(Rule):
             call = func.value
         if not isinstance(call.func, (ast.Name, ast.Attribute)):
             return
+        if isinstance(call.func, ast.Attribute) and call.func.attr not in _SPAWNER_NAMES:
+            return  # cheap filter first: a method's name is the name it is known by
         keys = ctx.module.call_keys(call, scope)
         spawner = next((key for key in keys if key in _TASK_SPAWNERS), None)
         if spawner is None:
@@ -134,7 +137,10 @@ class GatherWithList(Rule):
 
     def check_call(self, ctx: FileContext, node: ast.AST, parent: ast.AST | None, scope: Scope) -> None:
         assert isinstance(node, ast.Call)
-        if not node.args or ctx.module.qualname(node.func, scope) != _GATHER:
+        callee = node.func
+        if not node.args or (isinstance(callee, ast.Attribute) and callee.attr != "gather"):
+            return  # cheap filter first: a method's name is the name it is known by
+        if ctx.module.qualname(callee, scope) != _GATHER:
             return
         suspects = [(arg, kind) for arg in node.args if (kind := self._collection_kind(ctx, arg, scope))]
         func = source_of(node.func)
