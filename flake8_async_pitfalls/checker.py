@@ -486,7 +486,13 @@ def _bind_named(ctx: FileContext, node: Any, scope: Scope) -> None:
         scope.bind(name, Binding(BindingKind.OTHER, node))
 
 
+def _note_yield(ctx: FileContext, node: Any, scope: Scope) -> None:
+    scope.function.is_generator = True
+
+
 _BINDERS: dict[type, Callable[[FileContext, Any, Scope], None]] = {
+    ast.Yield: _note_yield,
+    ast.YieldFrom: _note_yield,
     ast.Import: _bind_import,
     ast.ImportFrom: _bind_import,
     ast.Assign: _bind_assign,

@@ -104,7 +104,7 @@ class CoroutineKnowledge:
         """Whether this ``async def`` contains ``yield`` (in its own body): calling it gives an async generator."""
         cached = self._generator_cache.get(node)
         if cached is None:
-            cached = any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in _own_nodes(node))
+            cached = self.module.is_generator(node)
             self._generator_cache[node] = cached
         return cached
 

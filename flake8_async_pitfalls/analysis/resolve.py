@@ -73,6 +73,21 @@ class ModuleInfo:
         # call node -> the dotted names its callee is known by (analysis/project.py callee_names)
         self.callee_cache: dict[ast.Call, tuple[str, ...]] = {}
 
+    def is_generator(self, function: ast.AST) -> bool:
+        """Whether a def or lambda of this file has a ``yield`` of its own (noted by the walk)."""
+        scope = self.scopes.get(function)
+        if scope is not None:
+            return scope.is_generator
+        # a def this walk did not see (not expected): look for a yield outside nested scopes
+        pending = list(ast.iter_child_nodes(function))
+        while pending:
+            node = pending.pop()
+            if isinstance(node, (ast.Yield, ast.YieldFrom)):
+                return True
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+                pending.extend(ast.iter_child_nodes(node))
+        return False
+
     # -- names --------------------------------------------------------------------------------
     def local_qualname(self, scope: Scope, name: str) -> str:
         inner = f"{scope.qualname}.{name}" if scope.qualname else name

@@ -61,6 +61,8 @@ class Scope:
     instance_attrs: dict[str, list[tuple[ast.expr, Scope]]] = field(default_factory=dict)
     # `self.lock: asyncio.Lock | None = None` in methods: {"lock": [(annotation, method scope)]}
     instance_annotations: dict[str, list[tuple[ast.expr, Scope]]] = field(default_factory=dict)
+    # a def or lambda whose own body has a yield (set by the walk): calling it makes a generator
+    is_generator: bool = False
     function: Scope = field(init=False)  # innermost def / async def / lambda, or the module
     qualname: str = field(init=False)  # dotted path inside the module: "Client.get"
     # whether code here runs in async context: the innermost function is an ``async def`` (a plain

@@ -362,7 +362,7 @@ class SyncUseOfAsyncConstruct(Rule):
         if found is None:
             found = (
                 isinstance(node, ast.AsyncFunctionDef)
-                and any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in _own_nodes(node))
+                and ctx.module.is_generator(node)
                 and all(ctx.coroutines.classify_decorator(d, outer, 0) is Verdict.PRESERVES
                         for d in node.decorator_list)
             )
