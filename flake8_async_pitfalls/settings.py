@@ -76,6 +76,7 @@ class Settings:
     blocking_calls: tuple[str, ...] = ()  # "pattern" or "pattern->suggestion", for APF200
     project: bool = True
     project_depth: int = 8
+    cache: bool = True  # keep the project index's module summaries on disk between runs
 
 
 OPTIONS: tuple[Option, ...] = (
@@ -110,6 +111,15 @@ OPTIONS: tuple[Option, ...] = (
         help="how many calls deep APF209/APF402 follow plain functions of the project (default: 8)",
         convert=_positive_int,
         default=8,
+    ),
+    Option(
+        flag="--apf-no-cache",
+        dest="cache",
+        help="do not keep the summaries of the project's modules on disk between runs (kept by default under "
+        "$FLAKE8_ASYNC_PITFALLS_CACHE_DIR, or ~/.cache/flake8-async-pitfalls)",
+        convert=lambda value: not _boolean(value),
+        default=False,
+        is_flag=True,
     ),
     Option(
         flag="--apf-blocking-calls",

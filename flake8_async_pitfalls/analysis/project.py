@@ -5,7 +5,8 @@ function, or that ``helpers.load()`` calls ``requests.get`` two calls down, the 
 root from the file's package chain, maps dotted names to files, parses those files with ``ast`` and keeps
 a small summary of each (its functions, what kind each is, and what each calls). Summaries are cached per
 process, keyed by path and checked against mtime and size; the cache is bounded (least recently used
-summaries are dropped). Nothing is shared between processes, so flake8's ``-j`` is safe.
+summaries are dropped). Summaries are also kept on disk between runs (analysis/summary_cache.py; writes
+are atomic, so flake8's ``-j`` workers can share the directory).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from .blocking import blocking_match
 from .modules import module_location
 from .resolve import ModuleInfo, Symbol
 from .scopes import BindingKind, Scope
+from .summary_cache import Stamp, SummaryCache
 
 if TYPE_CHECKING:
     from ..checker import FileContext
@@ -213,6 +215,11 @@ class ProjectIndex:
         self._paths: dict[tuple[str, str], str | None] = {}
         # (root, dotted name) -> function; cleared whenever a module changes on disk
         self._functions: dict[tuple[str, str], tuple[float, FunctionSummary | None]] = {}
+        # the other modules each summary was made with (for the disk cache), and those of the summaries
+        # being made right now (innermost last)
+        self._dependencies: dict[str, list[Stamp]] = {}
+        self._building: list[set[Stamp]] = []
+        self._disk: dict[Settings, SummaryCache] = {}
 
     # -- locating files -------------------------------------------------------------------------
     @staticmethod
@@ -242,6 +249,18 @@ class ProjectIndex:
 
     # -- summaries ------------------------------------------------------------------------------
     def summary(self, path: str, settings: Settings) -> ModuleSummary | None:
+        found = self._summary(path, settings)
+        if self._building:
+            # asked while another module is summarized: that summary depends on this module (and on what
+            # this one depends on)
+            entry = self._summaries.get(path)
+            if entry is not None:
+                consulted = self._building[-1]
+                consulted.add((path, entry[0], entry[1]))
+                consulted.update(self._dependencies.get(path, ()))
+        return found
+
+    def _summary(self, path: str, settings: Settings) -> ModuleSummary | None:
         cached = self._summaries.get(path)
         now = time.monotonic()
         if cached is not None and now - self._checked.get(path, 0.0) < RECHECK_SECONDS:
@@ -257,12 +276,41 @@ class ProjectIndex:
                 self._summaries.move_to_end(path)
                 return cached[2]
             self._functions.clear()  # a module changed: answers that went through it may be stale
-        summary = self._build(path, settings) if stat.st_size <= MAX_FILE_BYTES else None
+        summary = self._made_or_loaded((path, stat.st_mtime_ns, stat.st_size), settings)
         self._summaries[path] = (stat.st_mtime_ns, stat.st_size, summary)
         while len(self._summaries) > self.max_modules:
             evicted, _ = self._summaries.popitem(last=False)
             self._checked.pop(evicted, None)
         return summary
+
+    def _made_or_loaded(self, module: Stamp, settings: Settings) -> ModuleSummary | None:
+        path, _mtime, size = module
+        if size > MAX_FILE_BYTES:
+            return None
+        disk = self._disk_cache(settings)
+        if disk is not None:
+            loaded = disk.load(module)
+            if loaded is not None:
+                self._dependencies[path] = loaded[1]
+                return loaded[0]
+        self._building.append(set())
+        try:
+            summary = self._build(path, settings)
+        finally:
+            consulted = self._building.pop()
+        consulted = {d for d in consulted if d[0] != path}
+        self._dependencies[path] = sorted(consulted)
+        if disk is not None and summary is not None:
+            disk.store(module, self._dependencies[path], summary)
+        return summary
+
+    def _disk_cache(self, settings: Settings) -> SummaryCache | None:
+        if not settings.cache:
+            return None
+        found = self._disk.get(settings)
+        if found is None:
+            found = self._disk[settings] = SummaryCache(settings)
+        return found if found.usable else None
 
     @staticmethod
     def _build(path: str, settings: Settings) -> ModuleSummary | None:
