@@ -69,7 +69,13 @@ class ModuleInfo:
         self._name_cache: dict[tuple[Scope, str], Symbol | None] = {}
         self._name_type_cache: dict[tuple[Scope, str], Symbol | tuple[str, ...] | None] = {}
         self._mro_cache: dict[Symbol, list[Symbol]] = {}
-        self._cut_short = 0  # how many times _MAX_DEPTH has stopped a chain
+        self._infer_cache: dict[tuple[int, int], Symbol | None] = {}
+        self._attribute_cache: dict[tuple[Symbol, str], Symbol | None] = {}
+        self._cut_short = 0  # how many times _MAX_DEPTH (or a cycle) has stopped a chain
+        # names being resolved / inferred right now: a name met again inside its own answer (`code =
+        # code.strip()` bound several times) is a cycle, cut at once (else each binding branches again)
+        self._resolving: set[tuple[Scope, str]] = set()
+        self._inferring: set[tuple[Scope, str]] = set()
         # call node -> the dotted names its callee is known by (analysis/project.py callee_names)
         self.callee_cache: dict[ast.Call, tuple[str, ...]] = {}
 
@@ -118,8 +124,15 @@ class ModuleInfo:
                 return self._name_cache[key]
             except KeyError:
                 pass
+            if key in self._resolving:
+                self._cut_short += 1
+                return None
             cut_short = self._cut_short
-            result = self._resolve_name(expr.id, scope, depth)
+            self._resolving.add(key)
+            try:
+                result = self._resolve_name(expr.id, scope, depth)
+            finally:
+                self._resolving.discard(key)
             if cut_short == self._cut_short:
                 self._name_cache[key] = result
             return result
@@ -212,8 +225,17 @@ class ModuleInfo:
     # -- types --------------------------------------------------------------------------------
     def infer_type(self, expr: ast.expr, scope: Scope) -> Symbol | None:
         """The class ``expr`` evaluates to an instance of, or None when unsure."""
-        result = self._infer(expr, scope, 0)
-        return result if isinstance(result, Symbol) else None
+        key = (id(expr), id(scope))
+        try:
+            return self._infer_cache[key]
+        except KeyError:
+            pass
+        cut_short = self._cut_short
+        inferred = self._infer(expr, scope, 0)
+        result = inferred if isinstance(inferred, Symbol) else None
+        if cut_short == self._cut_short:
+            self._infer_cache[key] = result
+        return result
 
     def _infer(self, expr: ast.expr, scope: Scope, depth: int) -> Symbol | tuple[str, ...] | None:
         if depth > _MAX_DEPTH:
@@ -229,8 +251,15 @@ class ModuleInfo:
                 return self._name_type_cache[key]
             except KeyError:
                 pass
+            if key in self._inferring:
+                self._cut_short += 1
+                return None
             cut_short = self._cut_short
-            inferred = self._infer_name(expr.id, scope, depth)
+            self._inferring.add(key)
+            try:
+                inferred = self._infer_name(expr.id, scope, depth)
+            finally:
+                self._inferring.discard(key)
             if cut_short == self._cut_short:
                 self._name_type_cache[key] = inferred
             return inferred
@@ -360,6 +389,18 @@ class ModuleInfo:
         return Symbol(self.local_qualname(klass.parent, klass.name), klass.node)
 
     def _instance_attribute(self, cls: Symbol, attr: str, depth: int) -> Symbol | None:
+        key = (cls, attr)
+        try:
+            return self._attribute_cache[key]
+        except KeyError:
+            pass
+        cut_short = self._cut_short
+        result = self._instance_attribute_type(cls, attr, depth)
+        if cut_short == self._cut_short:
+            self._attribute_cache[key] = result
+        return result
+
+    def _instance_attribute_type(self, cls: Symbol, attr: str, depth: int) -> Symbol | None:
         """The type of ``self.attr`` from ``self.attr = X()`` in methods or ``attr: X`` in the class body.
 
         Declared types win: an annotation (``self._loop: Optional[AbstractEventLoop] = None`` or ``attr: X``
