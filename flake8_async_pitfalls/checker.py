@@ -122,8 +122,13 @@ def check_tree(
     dispatch: Mapping[type, list[tuple[Rule, Hook]]] | None = None,
 ) -> list[Finding]:
     """Run every (dispatched) rule over one parsed file and return its findings, sorted by position."""
-    ctx = analyze(tree, filename, lines, settings or Settings(), default_dispatch() if dispatch is None else dispatch)
+    try:
+        ctx = analyze(tree, filename, lines, settings or Settings(),
+                      default_dispatch() if dispatch is None else dispatch)
+    except Exception as exc:  # the walk itself failed: no rule can run, and flake8 must still go on
+        return [_analysis_error(exc)]
     failed: set[str] = set()
+    reported: set[str] = set()  # one APF000 per failing rule and file
     for hooks, node, parent, scope in ctx.queue:
         for rule, hook in hooks:
             if rule.code in failed:
@@ -134,7 +139,9 @@ def check_tree(
                 culprit, error = (exc.rule, exc.original) if isinstance(exc, RuleError) else (rule, exc)
                 if not isinstance(exc, RuleError):
                     failed.add(rule.code)
-                ctx.findings.append(_internal_error(culprit, node, error))
+                if culprit.code not in reported:
+                    reported.add(culprit.code)
+                    ctx.findings.append(_internal_error(culprit, node, error))
     ctx.findings.sort(key=lambda f: (f.line, f.col, f.code))
     return _dedupe(ctx.findings)
 
@@ -159,6 +166,12 @@ def _internal_error(rule: Rule, node: ast.AST, exc: BaseException) -> Finding:
         f"internal error in rule {rule.code} ({rule.name}), please report it: {detail}; "
         "the other rules still ran",
     )
+
+
+def _analysis_error(exc: BaseException) -> Finding:
+    detail = f"{type(exc).__name__}: {exc}"[:200]
+    return Finding(1, 0, "APF000", f"internal error while analysing the file, please report it: {detail}; "
+                                   "no rule could run on this file")
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:
@@ -265,10 +278,11 @@ def _walk(ctx: FileContext, dispatch: Mapping[type, list[tuple[Rule, Hook]]]) ->
     return queue
 
 
-def _push_all(push: _Push, parent: ast.AST, nodes: Iterable[ast.AST | None], scope: Scope, loop: Any) -> None:
+def _push_all(push: _Push, parent: ast.AST, nodes: Sequence[ast.AST | None], scope: Scope, loop: Any) -> None:
     """Push nodes so that they pop in the given (source) order."""
-    for child in reversed([n for n in nodes if n is not None]):
-        push((child, parent, scope, loop))
+    for child in reversed(nodes):
+        if child is not None:
+            push((child, parent, scope, loop))
 
 
 def _mark_awaiting(ctx: FileContext, loop: Any) -> None:
