@@ -206,6 +206,7 @@ def lint_path(path: str, config: Config, stdin_name: str, run: _Run) -> None:
         reports = lint_text(text, name, config.settings, config.selection)
     except (RecursionError, MemoryError):
         run.problems.append(Problem(name, "cannot check: the code is nested too deeply for Python's parser"))
+        return
     except Exception as exc:  # a bug of ours must not hide the other files' findings
         run.problems.append(Problem(name, f"internal error, please report it: {type(exc).__name__}: {exc}"))
         return
@@ -322,8 +323,12 @@ def cmd_fix(args: argparse.Namespace) -> int:
         if path == STDIN:
             problems.append(Problem(path, "fix works on files, not on standard input"))
             continue
-        outcome = fix_file(Path(path), config.settings, unsafe=args.unsafe_fixes, dry_run=args.diff,
-                           accept=_acceptor(config, path))
+        try:
+            outcome = fix_file(Path(path), config.settings, unsafe=args.unsafe_fixes, dry_run=args.diff,
+                               accept=_acceptor(config, path))
+        except Exception as exc:  # a bug of ours must not stop the other files (the file is left as it was)
+            problems.append(Problem(path, f"internal error, please report it: {type(exc).__name__}: {exc}"))
+            continue
         if args.diff and outcome.changed:
             sys.stdout.write(_unified_diff(path, outcome.old_text, outcome.new_text))
         remaining = _lint_quietly(outcome.new_text, path, config)

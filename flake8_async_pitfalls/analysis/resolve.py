@@ -76,6 +76,7 @@ class ModuleInfo:
         # code.strip()` bound several times) is a cycle, cut at once (else each binding branches again)
         self._resolving: set[tuple[Scope, str]] = set()
         self._inferring: set[tuple[Scope, str]] = set()
+        self._attributes_inferring: set[tuple[Symbol, str]] = set()  # the same for `self.x = self.x.f()`
         # call node -> the dotted names its callee is known by (analysis/project.py callee_names)
         self.callee_cache: dict[ast.Call, tuple[str, ...]] = {}
 
@@ -394,8 +395,15 @@ class ModuleInfo:
             return self._attribute_cache[key]
         except KeyError:
             pass
+        if key in self._attributes_inferring:
+            self._cut_short += 1
+            return None
         cut_short = self._cut_short
-        result = self._instance_attribute_type(cls, attr, depth)
+        self._attributes_inferring.add(key)
+        try:
+            result = self._instance_attribute_type(cls, attr, depth)
+        finally:
+            self._attributes_inferring.discard(key)
         if cut_short == self._cut_short:
             self._attribute_cache[key] = result
         return result

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import errno
 import io
 import os
 import re
@@ -31,6 +32,8 @@ from .engine import FixError, fix_source
 
 MAX_ROUNDS = 5
 NOT_CONVERGED = f"not applied: the file still changed after {MAX_ROUNDS} fix passes"
+TOO_DEEP = "cannot fix: the code is nested too deeply to be parsed and rewritten; left unchanged"
+READ_ONLY = "the file is read-only"
 
 # flake8's own syntax: `# noqa` alone silences every code on the line, `# noqa: A1,B2` the codes listed (and
 # the codes they prefix); a line `# flake8: noqa` skips the whole file
@@ -38,6 +41,7 @@ _NOQA = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re
 _NOQA_FILE = re.compile(r"\s*# flake8[:=]\s*noqa(?P<codes>:\s?[A-Z]+[0-9]*)?", re.IGNORECASE)
 _CODE_SEPARATOR = re.compile(r"[,\s]+")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
+_WRITE_BITS = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
 
 
 @dataclass(frozen=True)
@@ -127,6 +131,8 @@ def fix_file(path: Path, settings: Settings, *, unsafe: bool = False, dry_run: b
             if round_number == 0:
                 return FileFixOutcome(path, old_text, old_text, error=f"{_syntax_error_text(exc)}; left unchanged")
             break  # cannot happen (a fix never breaks parsing): keep the last good text
+        except (RecursionError, MemoryError):
+            return FileFixOutcome(path, old_text, old_text, error=TOO_DEEP)
         lines = _NEWLINE.split(text)
         if honour_noqa and noqa_file(lines):
             findings = []
@@ -138,6 +144,8 @@ def fix_file(path: Path, settings: Settings, *, unsafe: bool = False, dry_run: b
             if round_number == 0:
                 return FileFixOutcome(path, old_text, old_text, error=f"{exc}; left unchanged")
             break
+        except (RecursionError, MemoryError):  # libcst's visitors recurse once per level of nesting
+            return FileFixOutcome(path, old_text, old_text, error=TOO_DEEP)
         skipped = result.skipped
         if not result.applied:
             break
@@ -181,13 +189,17 @@ def write_atomically(path: Path, data: bytes, expected: bytes, expected_stat: os
 
     A symbolic link is followed (the file it points to is replaced, the link stays). Raises FileChangedError
     when the file no longer matches what was read (size, modification time or content), OSError when the
-    write fails; in both cases the file is untouched and no temporary file is left behind.
+    write fails or the file is read-only (no write permission bit, or no write access); in both cases the file
+    is untouched and no temporary file is left behind.
     """
     target = Path(os.path.realpath(path))
     current = os.stat(target)
     if (current.st_size, current.st_mtime_ns) != (expected_stat.st_size, expected_stat.st_mtime_ns) \
             or target.read_bytes() != expected:
         raise FileChangedError(str(path))
+    if not current.st_mode & _WRITE_BITS or not os.access(target, os.W_OK):
+        # the rename below would replace it all the same: a read-only file (even for root) is left alone
+        raise PermissionError(errno.EACCES, READ_ONLY, str(path))
     fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".apf-fix", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
