@@ -329,9 +329,11 @@ def cmd_fix(args: argparse.Namespace) -> int:
         except Exception as exc:  # a bug of ours must not stop the other files (the file is left as it was)
             problems.append(Problem(path, f"internal error, please report it: {type(exc).__name__}: {exc}"))
             continue
-        if args.diff and outcome.changed:
+        # on an error nothing was written (read-only, changed meanwhile, ...): the file's own findings are left
+        failed = outcome.error is not None
+        if args.diff and outcome.changed and not failed:
             sys.stdout.write(_unified_diff(path, outcome.old_text, outcome.new_text))
-        remaining = _lint_quietly(outcome.new_text, path, config)
+        remaining = _lint_quietly(outcome.old_text if failed else outcome.new_text, path, config)
         if remaining is None:
             problems.append(Problem(path, outcome.error or "cannot check: the code is nested too deeply for "
                                                            "Python's parser"))
@@ -339,10 +341,10 @@ def cmd_fix(args: argparse.Namespace) -> int:
         if outcome.error is not None and not any(r.code == SYNTAX_ERROR for r in remaining):
             # (a file that does not parse is not an error here: it is a finding, E999, listed below)
             problems.append(Problem(path, outcome.error))
-        for finding in outcome.applied:
+        for finding in () if failed else outcome.applied:
             fixed_count += 1
             print(f"{path}:{finding.line}:{finding.col + 1}: {finding.code} {verb}", file=stream)
-        reasons = {(finding.line, finding.code): reason for finding, reason in outcome.skipped}
+        reasons = {} if failed else {(finding.line, finding.code): reason for finding, reason in outcome.skipped}
         for report in remaining:
             left_count += 1
             reason = reasons.get((report.line, report.code))

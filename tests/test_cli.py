@@ -614,3 +614,100 @@ def test_fix_reports_unwritable_and_missing_paths(tmp_path: Path) -> None:
     assert "./bad.py:5:5: APF201 fixed" in result.stdout.splitlines()
     assert "missing.py: no such file or directory" in result.stderr
     assert "dangling.py: cannot read the file" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_fix_leaves_a_read_only_file_alone_and_goes_on(tmp_path: Path) -> None:
+    read_only = write(tmp_path / "readonly.py", BLOCKING)
+    other = write(tmp_path / "other.py", BLOCKING)
+    before = read_only.read_bytes()
+    read_only.chmod(0o444)  # refused even for root, whom the permission bits would not stop
+    try:
+        result = run_cli("fix", "--isolated", ".", cwd=tmp_path)
+    finally:
+        read_only.chmod(0o644)
+    assert result.returncode == 2
+    assert read_only.read_bytes() == before
+    assert "await asyncio.sleep(1)" in other.read_text(encoding="utf-8")
+    assert result.stderr.splitlines() == [
+        "flake8-async-pitfalls: ./readonly.py: cannot write the file: the file is read-only; left unchanged"]
+    lines = result.stdout.splitlines()
+    assert "./other.py:5:5: APF201 fixed" in lines
+    assert not any(line.startswith("./readonly.py") and line.endswith(" fixed") for line in lines)
+    assert any(line.startswith("./readonly.py:5:5: APF201 ") for line in lines)  # reported as left
+    assert lines[-1] == "fixed 1 finding, 1 left"
+
+
+def test_fix_of_a_file_changed_meanwhile_writes_nothing_and_goes_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    from flake8_async_pitfalls.fixes import files as fix_files
+
+    edited = write(tmp_path / "edited.py", BLOCKING)
+    edited.write_text(edited.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    other = write(tmp_path / "other.py", BLOCKING)
+    saved = edited.read_text(encoding="utf-8") + "# saved by the editor meanwhile\n"
+    real_fix_source = fix_files.fix_source
+
+    def save_meanwhile(source: str, *args: object, **kwargs: object) -> object:
+        if "# edited" in source:  # the user saves edited.py while its fix is being computed
+            edited.write_text(saved, encoding="utf-8")
+        return real_fix_source(source, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(fix_files, "fix_source", save_meanwhile)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["fix", "--isolated", "."]) == 2
+    out, err = capsys.readouterr()
+    assert edited.read_text(encoding="utf-8") == saved  # the user's save wins
+    assert "await asyncio.sleep(1)" in other.read_text(encoding="utf-8")
+    assert err.splitlines() == ["flake8-async-pitfalls: ./edited.py: the file changed on disk while it was being "
+                                "fixed; nothing written"]
+    assert "./other.py:5:5: APF201 fixed" in out.splitlines()
+
+
+def test_fix_reports_unreadable_files_and_symlink_loops_and_goes_on(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path / "secret.py", BLOCKING)
+    other = write(tmp_path / "other.py", BLOCKING)
+    (tmp_path / "loop.py").symlink_to(tmp_path / "loop.py")
+    real_read_bytes = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        if self.name == "secret.py":  # as root reads anything, the refusal is simulated
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["fix", "--isolated", ".", "missing.py"]) == 2
+    out, err = capsys.readouterr()
+    assert "await asyncio.sleep(1)" in other.read_text(encoding="utf-8")
+    assert "./other.py:5:5: APF201 fixed" in out.splitlines()
+    problems = err.splitlines()
+    assert "flake8-async-pitfalls: ./secret.py: cannot read the file: Permission denied" in problems
+    assert any(line.startswith("flake8-async-pitfalls: ./loop.py: ") and "symbolic links" in line
+               for line in problems)
+    assert "flake8-async-pitfalls: missing.py: no such file or directory" in problems
+    assert len(problems) == 3 and "Traceback" not in err
+
+
+def test_fix_goes_on_past_an_internal_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    from flake8_async_pitfalls import fixes
+
+    broken = write(tmp_path / "a_broken.py", BLOCKING)
+    other = write(tmp_path / "b_other.py", BLOCKING)
+    before = broken.read_bytes()
+    real_fix_file = fixes.fix_file
+
+    def fix_file(path: Path, *args: object, **kwargs: object) -> object:
+        if path.name == "a_broken.py":
+            raise AssertionError("a bug")
+        return real_fix_file(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(fixes, "fix_file", fix_file)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["fix", "--isolated", "."]) == 2
+    out, err = capsys.readouterr()
+    assert broken.read_bytes() == before
+    assert "await asyncio.sleep(1)" in other.read_text(encoding="utf-8")
+    assert err.splitlines() == [
+        "flake8-async-pitfalls: ./a_broken.py: internal error, please report it: AssertionError: a bug"]
