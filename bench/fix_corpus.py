@@ -20,7 +20,8 @@ from flake8_async_pitfalls.fixes import fix_file
 from flake8_async_pitfalls.settings import Settings
 
 
-def _compiles(path: Path) -> bool:
+def compiles(path: Path) -> bool:
+    """Whether the file compiles under this interpreter (warnings ignored)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -45,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     compiled_before = changed = broken = unstable = errors = 0
     start = time.perf_counter()
     for path in files:
-        was_ok = _compiles(path)
+        was_ok = compiles(path)
         compiled_before += was_ok
         first = fix_file(path, settings, unsafe=unsafe)
         if first.error is not None:
@@ -60,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         if not first.changed:
             continue
         changed += 1
-        if was_ok and not _compiles(path):
+        if was_ok and not compiles(path):
             broken += 1
             report.append(f"{path}: compiled before the fix, not after")
         second = fix_file(path, settings, unsafe=unsafe)
