@@ -63,13 +63,15 @@ class ModuleInfo:
         self.scopes: dict[ast.AST, Scope] = {}  # scope-creating node -> its scope
         self.module_scope = Scope(ScopeKind.MODULE, tree, None, module_name)
         self.scopes[tree] = self.module_scope
-        self._resolve_cache: dict[tuple[int, int], Symbol | None] = {}
+        # expression -> (the scope it was resolved in, what it stands for there); keyed by the node itself,
+        # not its id(), so that the nodes of a parsed string annotation, once freed, cannot alias another's
+        self._resolve_cache: dict[ast.expr, tuple[Scope, Symbol | None]] = {}
         # what a name means in a scope, and the type of its value there: the same for every use of the
         # name in that scope, so asked once (answers cut short by _MAX_DEPTH are not kept)
         self._name_cache: dict[tuple[Scope, str], Symbol | None] = {}
         self._name_type_cache: dict[tuple[Scope, str], Symbol | tuple[str, ...] | None] = {}
         self._mro_cache: dict[Symbol, list[Symbol]] = {}
-        self._infer_cache: dict[tuple[int, int], Symbol | None] = {}
+        self._infer_cache: dict[ast.expr, tuple[Scope, Symbol | None]] = {}
         self._attribute_cache: dict[tuple[Symbol, str], Symbol | None] = {}
         self._cut_short = 0  # how many times _MAX_DEPTH (or a cycle) has stopped a chain
         # names being resolved / inferred right now: a name met again inside its own answer (`code =
@@ -102,13 +104,11 @@ class ModuleInfo:
 
     def resolve(self, expr: ast.expr, scope: Scope) -> Symbol | None:
         """What ``expr`` (a name or dotted attribute chain) stands for, or None when unknown."""
-        key = (id(expr), id(scope))
-        try:
-            return self._resolve_cache[key]
-        except KeyError:
-            pass
+        cached = self._resolve_cache.get(expr)
+        if cached is not None and cached[0] is scope:
+            return cached[1]
         result = self._resolve(expr, scope, 0)
-        self._resolve_cache[key] = result
+        self._resolve_cache[expr] = (scope, result)
         return result
 
     def qualname(self, expr: ast.expr, scope: Scope) -> str | None:
@@ -226,16 +226,14 @@ class ModuleInfo:
     # -- types --------------------------------------------------------------------------------
     def infer_type(self, expr: ast.expr, scope: Scope) -> Symbol | None:
         """The class ``expr`` evaluates to an instance of, or None when unsure."""
-        key = (id(expr), id(scope))
-        try:
-            return self._infer_cache[key]
-        except KeyError:
-            pass
+        cached = self._infer_cache.get(expr)
+        if cached is not None and cached[0] is scope:
+            return cached[1]
         cut_short = self._cut_short
         inferred = self._infer(expr, scope, 0)
         result = inferred if isinstance(inferred, Symbol) else None
         if cut_short == self._cut_short:
-            self._infer_cache[key] = result
+            self._infer_cache[expr] = (scope, result)
         return result
 
     def _infer(self, expr: ast.expr, scope: Scope, depth: int) -> Symbol | tuple[str, ...] | None:
