@@ -257,7 +257,9 @@ class CpuHeavyLoop(Rule):
         func = node.func
         if isinstance(func, ast.Attribute) and func.attr not in _CONSUMER_NAMES:
             return  # cheap filter first: a method's name is the name it is known by
-        if not isinstance(func, (ast.Name, ast.Attribute)) or self._estimator(ctx).iterations(node) is None:
+        if not isinstance(func, (ast.Name, ast.Attribute)) or ctx.module.qualname(func, scope) not in _CONSUMERS:
+            return  # only consumer calls (the estimator would say so too, at more cost)
+        if self._estimator(ctx).iterations(node) is None:
             return
         self._maybe_report(ctx, node, scope, source_of(node, 50))
 
