@@ -95,20 +95,23 @@ def _assert_fix_is_sound(source: str) -> None:
 
 # -- property tests ("fuzz") ---------------------------------------------------------------------------------
 
-@_fuzz(60)
-@given(hypothesmith.from_grammar())
-def test_fuzz_grammar_programs_never_crash_a_rule(source: str) -> None:
+def _assert_checked_cleanly(source: str) -> None:
+    """Every rule runs on the program (when it parses) without an internal error."""
     tree = _parse(source)
     if tree is not None:
         assert _internal_errors(check_tree(tree, "generated.py", source.splitlines(keepends=True))) == []
+
+
+@_fuzz(60)
+@given(hypothesmith.from_grammar())
+def test_fuzz_grammar_programs_never_crash_a_rule(source: str) -> None:
+    _assert_checked_cleanly(source)
 
 
 @_fuzz(30)
 @given(hypothesmith.from_node())
 def test_fuzz_node_programs_never_crash_a_rule(source: str) -> None:
-    tree = _parse(source)
-    if tree is not None:
-        assert _internal_errors(check_tree(tree, "generated.py", source.splitlines(keepends=True))) == []
+    _assert_checked_cleanly(source)
 
 
 @_fuzz(30)
@@ -213,9 +216,7 @@ def pitfall_programs(draw: st.DrawFn) -> str:
 @_fuzz(40)
 @given(pitfall_programs())
 def test_fuzz_fixing_pitfall_programs_is_sound(source: str) -> None:
-    tree = _parse(source)
-    if tree is not None:
-        assert _internal_errors(check_tree(tree, "pitfalls.py", source.splitlines(keepends=True))) == []
+    _assert_checked_cleanly(source)
     _assert_fix_is_sound(source)
 
 
