@@ -556,3 +556,27 @@ def test_flake8_goes_on_over_files_when_a_rule_raises(tmp_path: Path) -> None:
         errors = [line for line in lines if line.startswith(f"{name}:") and " APF000 " in line]
         assert len(errors) == 1 and "APF201" in errors[0] and "KeyError" in errors[0] and "boom" in errors[0]
         assert any(line.startswith(f"{name}:9:5: APF101 ") for line in lines)
+
+
+def test_a_check_leaves_no_cyclic_garbage() -> None:
+    """The check pauses the cyclic garbage collector and relies on its structures being freed by reference
+    counting when it returns (FileContext.release): nothing it made may be left for the collector."""
+    import gc
+
+    from flake8_async_pitfalls.checker import check_tree
+
+    fixtures = Path(__file__).resolve().parent.parent / "fixtures"
+    for path in sorted(fixtures.glob("APF[0-9][0-9][0-9].py")):
+        source = path.read_text(encoding="utf-8")
+        tree = ast.parse(source)
+        check_tree(tree, str(path), source.splitlines(keepends=True))  # module-level memo tables filled
+        gc.collect()
+        gc.disable()
+        try:
+            findings = check_tree(tree, str(path), source.splitlines(keepends=True))
+            left = gc.collect()
+        finally:
+            gc.enable()
+        assert findings, path.name
+        assert left == 0, f"{path.name}: the check left {left} objects in reference cycles"
+    assert gc.isenabled()

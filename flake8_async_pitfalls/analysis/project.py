@@ -323,7 +323,9 @@ class ProjectIndex:
                 warnings.simplefilter("ignore")
                 tree = ast.parse(source, filename=path)
             ctx = analyze(tree, path, (), settings, _CALLS_ONLY)
-            return summarize(ctx)
+            summary = summarize(ctx)
+            ctx.release()
+            return summary
         except (OSError, SyntaxError, ValueError, UnicodeDecodeError, RecursionError, MemoryError):
             return None  # an unreadable or broken module is simply not known
 

@@ -82,6 +82,15 @@ class ModuleInfo:
         # call node -> the dotted names its callee is known by (analysis/project.py callee_names)
         self.callee_cache: dict[ast.Call, tuple[str, ...]] = {}
 
+    def release(self) -> None:
+        """Drop what ties the scopes into cycles (``self.x = ...`` records point from a class to the method
+        scopes, which point back through their parents) once the file is done."""
+        for scope in self.scopes.values():
+            if scope.instance_attrs:
+                scope.instance_attrs.clear()
+            if scope.instance_annotations:
+                scope.instance_annotations.clear()
+
     def is_generator(self, function: ast.AST) -> bool:
         """Whether a def or lambda of this file has a ``yield`` of its own (noted by the walk)."""
         scope = self.scopes.get(function)

@@ -63,7 +63,10 @@ class Scope:
     instance_annotations: dict[str, list[tuple[ast.expr, Scope]]] = field(default_factory=dict)
     # a def or lambda whose own body has a yield (set by the walk): calling it makes a generator
     is_generator: bool = False
-    function: Scope = field(init=False)  # innermost def / async def / lambda, or the module
+    # the innermost def / async def / lambda (or the module) when that is not this scope itself: a scope
+    # never points at itself, so a file's scopes hold no reference cycle and are freed as soon as the check
+    # is done (see ``function``)
+    _function: Scope | None = field(init=False)
     qualname: str = field(init=False)  # dotted path inside the module: "Client.get"
     # whether code here runs in async context: the innermost function is an ``async def`` (a plain
     # attribute, not a property: the walk and every async-context rule read it for each node)
@@ -72,9 +75,9 @@ class Scope:
     def __post_init__(self) -> None:
         parent = self.parent
         if self.kind in (ScopeKind.COMPREHENSION, ScopeKind.CLASS) and parent is not None:
-            self.function = parent.function
+            self._function = parent.function
         else:
-            self.function = self
+            self._function = None
         self.is_async = self.function.kind is ScopeKind.ASYNC_FUNCTION
         if parent is None or parent.kind is ScopeKind.MODULE:
             self.qualname = self.name if parent is not None else ""
@@ -82,6 +85,11 @@ class Scope:
             self.qualname = parent.qualname
         else:
             self.qualname = f"{parent.qualname}.{self.name}"
+
+    @property
+    def function(self) -> Scope:
+        """The innermost def / async def / lambda this scope's code runs in, or the module."""
+        return self._function or self
 
     # -- building -----------------------------------------------------------------------------
     def bind(self, name: str, binding: Binding) -> None:
