@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 from flake8_async_pitfalls import checker, cli
 from flake8_async_pitfalls.checker import check_tree
 from flake8_async_pitfalls.fixes import fix_file
+from flake8_async_pitfalls.fixes.engine import _compiles  # the fixer's own test: the same verdict
 from flake8_async_pitfalls.fixes.files import TOO_DEEP
 from flake8_async_pitfalls.rules.base import Finding
 from flake8_async_pitfalls.rules.blocking import BlockingSleep
@@ -50,16 +51,6 @@ def _parse(source: str) -> ast.Module | None:
             return ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None  # flake8 reports what does not parse (E999); the plugin never sees it
-
-
-def _compiles(source: str) -> bool:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            compile(source, "<fixed>", "exec", dont_inherit=True)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return True
 
 
 def _internal_errors(findings: list[Finding]) -> list[str]:
