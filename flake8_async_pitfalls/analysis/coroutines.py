@@ -19,7 +19,7 @@ import ast
 import enum
 import fnmatch
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 from ..knowledge.coroutines import (
     COROUTINE_FUNCTIONS,
@@ -37,7 +37,6 @@ from .scopes import BindingKind, Scope, ScopeKind
 
 _MAX_DECORATOR_DEPTH = 4
 _FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef)
-_NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 _Def = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -301,7 +300,7 @@ class CoroutineKnowledge:
         if len(deco_scope.bindings.get(wrapped, ())) != 1:
             return Verdict.UNKNOWN  # the parameter is rebound in the decorator: no longer the function
         returned = _returned_values(deco)
-        if not returned or _is_generator_def(deco):
+        if not returned or module.is_generator(deco):
             return Verdict.UNKNOWN
         verdicts: set[Verdict] = set()
         for value in returned:
@@ -320,7 +319,7 @@ class CoroutineKnowledge:
             return decorated
         if isinstance(wrapper, ast.AsyncFunctionDef):
             return Verdict.PLAIN if self.is_async_generator(wrapper) else Verdict.PRESERVES
-        if _is_generator_def(wrapper):
+        if self.module.is_generator(wrapper):
             return Verdict.PLAIN
         returned = _returned_values(wrapper)
         if returned and all(_is_call_of(value, wrapped) for value in returned):
@@ -349,21 +348,6 @@ def _class_of_method(scope: Scope) -> Scope | None:
 
 def _is_call_of(value: ast.expr | None, name: str) -> bool:
     return isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == name
-
-
-def _own_nodes(function: _Def) -> Iterator[ast.AST]:
-    """Every node of a function's body, nested functions, lambdas and classes excluded."""
-    pending: list[ast.AST] = list(function.body)
-    while pending:
-        node = pending.pop()
-        yield node
-        if isinstance(node, _NESTED_SCOPES):
-            continue
-        pending.extend(ast.iter_child_nodes(node))
-
-
-def _is_generator_def(function: _Def) -> bool:
-    return any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in _own_nodes(function))
 
 
 def _own_statements(function: _Def) -> list[ast.stmt]:
