@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import ast
 import builtins
+import enum
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from ..knowledge.types import (
     ATTRIBUTE_TYPES,
@@ -30,6 +33,15 @@ _MAX_DEPTH = 12  # alias and inference chains longer than this are given up on
 _METHODLESS_BASES = frozenset({
     "builtins.object", "typing.Generic", "typing.Protocol", "typing_extensions.Protocol", "abc.ABC",
 })
+
+
+class _Mark(enum.Enum):
+    ABSENT = "absent"  # not in a memo table
+    IN_PROGRESS = "in progress"  # being computed: asked again, it is a cycle
+
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,21 +78,37 @@ class ModuleInfo:
         # expression -> (the scope it was resolved in, what it stands for there); keyed by the node itself,
         # not its id(), so that the nodes of a parsed string annotation, once freed, cannot alias another's
         self._resolve_cache: dict[ast.expr, tuple[Scope, Symbol | None]] = {}
-        # what a name means in a scope, and the type of its value there: the same for every use of the
-        # name in that scope, so asked once (answers cut short by _MAX_DEPTH are not kept)
-        self._name_cache: dict[tuple[Scope, str], Symbol | None] = {}
-        self._name_type_cache: dict[tuple[Scope, str], Symbol | tuple[str, ...] | None] = {}
+        # what a name means in a scope, the type of its value there, and the type of a class's instance
+        # attribute: the same for every use, so asked once (see _memoized; _Mark.IN_PROGRESS marks a key
+        # being computed, for the cycle cut)
+        self._name_cache: dict[tuple[Scope, str], Symbol | None | _Mark] = {}
+        self._name_type_cache: dict[tuple[Scope, str], Symbol | tuple[str, ...] | None | _Mark] = {}
+        self._attribute_cache: dict[tuple[Symbol, str], Symbol | None | _Mark] = {}
         self._mro_cache: dict[Symbol, list[Symbol]] = {}
         self._infer_cache: dict[ast.expr, tuple[Scope, Symbol | None]] = {}
-        self._attribute_cache: dict[tuple[Symbol, str], Symbol | None] = {}
         self._cut_short = 0  # how many times _MAX_DEPTH (or a cycle) has stopped a chain
-        # names being resolved / inferred right now: a name met again inside its own answer (`code =
-        # code.strip()` bound several times) is a cycle, cut at once (else each binding branches again)
-        self._resolving: set[tuple[Scope, str]] = set()
-        self._inferring: set[tuple[Scope, str]] = set()
-        self._attributes_inferring: set[tuple[Symbol, str]] = set()  # the same for `self.x = self.x.f()`
         # call node -> the dotted names its callee is known by (analysis/project.py callee_names)
         self.callee_cache: dict[ast.Call, tuple[str, ...]] = {}
+
+    def _memoized(self, cache: dict[_K, _V | _Mark], key: _K, compute: Callable[[], _V]) -> _V | None:
+        """The memo tables of names and attributes: ``compute()`` once per key. A key asked again while it is
+        being computed (``code = code.replace(...)``, ``self.x = self.x.f()``) is a cycle, cut at once with
+        None; an answer cut short (by a cycle or by _MAX_DEPTH) is not kept, since it depends on the path."""
+        found = cache.get(key, _Mark.ABSENT)
+        if found is _Mark.IN_PROGRESS:
+            self._cut_short += 1
+            return None
+        if found is not _Mark.ABSENT:
+            return found
+        cut_short = self._cut_short
+        cache[key] = _Mark.IN_PROGRESS
+        try:
+            result = compute()
+        finally:
+            del cache[key]
+        if cut_short == self._cut_short:
+            cache[key] = result
+        return result
 
     def release(self) -> None:
         """Drop what ties the scopes into cycles (``self.x = ...`` records point from a class to the method
@@ -129,23 +157,8 @@ class ModuleInfo:
             self._cut_short += 1
             return None
         if isinstance(expr, ast.Name):
-            key = (scope, expr.id)
-            try:
-                return self._name_cache[key]
-            except KeyError:
-                pass
-            if key in self._resolving:
-                self._cut_short += 1
-                return None
-            cut_short = self._cut_short
-            self._resolving.add(key)
-            try:
-                result = self._resolve_name(expr.id, scope, depth)
-            finally:
-                self._resolving.discard(key)
-            if cut_short == self._cut_short:
-                self._name_cache[key] = result
-            return result
+            name = expr.id
+            return self._memoized(self._name_cache, (scope, name), lambda: self._resolve_name(name, scope, depth))
         if isinstance(expr, ast.Attribute):
             base = self._resolve(expr.value, scope, depth + 1)
             if base is None:
@@ -254,23 +267,8 @@ class ModuleInfo:
         if isinstance(expr, ast.Await) and isinstance(expr.value, ast.Call):
             return self._call_result(expr.value, scope, depth, awaited=True)
         if isinstance(expr, ast.Name):
-            key = (scope, expr.id)
-            try:
-                return self._name_type_cache[key]
-            except KeyError:
-                pass
-            if key in self._inferring:
-                self._cut_short += 1
-                return None
-            cut_short = self._cut_short
-            self._inferring.add(key)
-            try:
-                inferred = self._infer_name(expr.id, scope, depth)
-            finally:
-                self._inferring.discard(key)
-            if cut_short == self._cut_short:
-                self._name_type_cache[key] = inferred
-            return inferred
+            name = expr.id
+            return self._memoized(self._name_type_cache, (scope, name), lambda: self._infer_name(name, scope, depth))
         if isinstance(expr, ast.Attribute):
             owner = self._infer(expr.value, scope, depth + 1)
             if isinstance(owner, Symbol) and isinstance(owner.node, ast.ClassDef):
@@ -397,23 +395,8 @@ class ModuleInfo:
         return Symbol(self.local_qualname(klass.parent, klass.name), klass.node)
 
     def _instance_attribute(self, cls: Symbol, attr: str, depth: int) -> Symbol | None:
-        key = (cls, attr)
-        try:
-            return self._attribute_cache[key]
-        except KeyError:
-            pass
-        if key in self._attributes_inferring:
-            self._cut_short += 1
-            return None
-        cut_short = self._cut_short
-        self._attributes_inferring.add(key)
-        try:
-            result = self._instance_attribute_type(cls, attr, depth)
-        finally:
-            self._attributes_inferring.discard(key)
-        if cut_short == self._cut_short:
-            self._attribute_cache[key] = result
-        return result
+        return self._memoized(self._attribute_cache, (cls, attr),
+                              lambda: self._instance_attribute_type(cls, attr, depth))
 
     def _instance_attribute_type(self, cls: Symbol, attr: str, depth: int) -> Symbol | None:
         """The type of ``self.attr`` from ``self.attr = X()`` in methods or ``attr: X`` in the class body.
