@@ -79,6 +79,13 @@ class Settings:
     cache: bool = True  # keep the project index's module summaries on disk between runs
 
 
+def _turn_off(flag: str, dest: str, help: str) -> Option:
+    """A ``--apf-no-...`` flag: given (or ``true`` in a config file), it sets the boolean setting ``dest``
+    to False."""
+    return Option(flag=flag, dest=dest, help=help, convert=lambda value: not _boolean(value), default=False,
+                  is_flag=True)
+
+
 OPTIONS: tuple[Option, ...] = (
     Option(
         flag="--apf-cpu-threshold",
@@ -96,14 +103,10 @@ OPTIONS: tuple[Option, ...] = (
         default=(),
         is_list=True,
     ),
-    Option(
-        flag="--apf-no-project",
-        dest="project",
-        help="analyze each file alone: do not read the project's other modules (coroutine functions imported "
+    _turn_off(
+        "--apf-no-project", "project",
+        "analyze each file alone: do not read the project's other modules (coroutine functions imported "
         "from them, and the call chains of APF209/APF402, are then not known)",
-        convert=lambda value: not _boolean(value),
-        default=False,
-        is_flag=True,
     ),
     Option(
         flag="--apf-project-depth",
@@ -112,14 +115,10 @@ OPTIONS: tuple[Option, ...] = (
         convert=_positive_int,
         default=8,
     ),
-    Option(
-        flag="--apf-no-cache",
-        dest="cache",
-        help="do not keep the summaries of the project's modules on disk between runs (kept by default under "
+    _turn_off(
+        "--apf-no-cache", "cache",
+        "do not keep the summaries of the project's modules on disk between runs (kept by default under "
         "$FLAKE8_ASYNC_PITFALLS_CACHE_DIR, or ~/.cache/flake8-async-pitfalls)",
-        convert=lambda value: not _boolean(value),
-        default=False,
-        is_flag=True,
     ),
     Option(
         flag="--apf-blocking-calls",
