@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .project import PROJECT, CallSite, FunctionKind, FunctionSummary, LocalFunctions
+from .project import PROJECT, CallSite, FunctionKind, FunctionSummary, LocalFunctions, display
 
 if TYPE_CHECKING:
     from ..checker import FileContext
@@ -39,7 +39,8 @@ class Chain:
     def text(self) -> str:
         """``download() -> fetch_page() -> requests.get() (client.py:12)``."""
         shown = self.hit.name[len("builtins."):] if self.hit.name.startswith("builtins.") else self.hit.name
-        steps = [f.display for f in self.functions] + [f"{shown}() ({os.path.basename(self.hit.path)}:{self.hit.line})"]
+        steps = [display(f) for f in self.functions]
+        steps.append(f"{shown}() ({os.path.basename(self.hit.path)}:{self.hit.line})")
         return " -> ".join(steps)
 
 
@@ -84,7 +85,7 @@ class CallGraph:
 
     def plain_target(self, names: tuple[str, ...]) -> FunctionSummary | None:
         found = self.function(names)
-        return found if found is not None and found.kind is FunctionKind.PLAIN else None
+        return found if found is not None and found[1] == FunctionKind.PLAIN else None
 
     def search(self, start: FunctionSummary, predicate: Predicate, key: str) -> Chain | None:
         """The first chain from ``start`` (a plain def) down to a call the predicate flags."""
@@ -93,20 +94,21 @@ class CallGraph:
 
     def _search(self, fn: FunctionSummary, predicate: Predicate, key: str, depth: int, limit: int,
                 visiting: frozenset[str]) -> Chain | None:
-        memo_key = (key, fn.qualname)
+        qualname, _kind, path, _line, calls = fn
+        memo_key = (key, qualname)
         if memo_key in self._memo:
             return self._memo[memo_key]
         result: Chain | None = None
-        for site in fn.calls:
+        for site in calls:
             hit = predicate(site)
             if hit is not None:
-                result = Chain((fn,), Hit(hit[1], hit[0], fn.path, site.line))
+                result = Chain((fn,), Hit(hit[1], hit[0], path, site[0]))
                 break
         if result is None and depth < limit:
-            inner = visiting | {fn.qualname}
-            for site in fn.calls:
-                callee = self.plain_target(site.names)
-                if callee is None or callee.qualname in inner:
+            inner = visiting | {qualname}
+            for _site_line, names, _blocking in calls:
+                callee = self.plain_target(names)
+                if callee is None or callee[0] in inner:
                     continue
                 found = self._search(callee, predicate, key, depth + 1, limit, inner)
                 if found is not None:

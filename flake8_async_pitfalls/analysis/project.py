@@ -12,7 +12,6 @@ are atomic, so flake8's ``-j`` workers can share the directory).
 from __future__ import annotations
 
 import ast
-import enum
 import functools
 import os
 import time
@@ -21,7 +20,7 @@ import warnings
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from .blocking import blocking_match
 from .modules import module_location
@@ -45,35 +44,32 @@ _KEEPS_PLAIN = frozenset({
 })
 
 
-class FunctionKind(enum.Enum):
-    COROUTINE = "coroutine function"
-    PLAIN = "plain function"
-    OTHER = "other"  # async generators, and functions whose decorators we do not know
+class FunctionKind:
+    """What calling a project function gives: plain strings, not an enum, so that summaries are tuples of
+    strings and ints (see FunctionSummary)."""
+
+    COROUTINE: Final = "coroutine function"
+    PLAIN: Final = "plain function"
+    OTHER: Final = "other"  # async generators, and functions whose decorators we do not know
+    ALL: Final = frozenset({COROUTINE, PLAIN, OTHER})
 
 
-@dataclass(frozen=True, slots=True)
-class CallSite:
-    """A call made directly in a function's body: where, the dotted names its callee is known by, and,
-    when the call blocks (analysis/blocking.py, arguments and receiver considered), its rule code and the
-    name it is known by in the knowledge table."""
+# What the index keeps of each function of the project, as plain tuples of strings and ints. A whole
+# project's summaries stay alive for the run, and Python's cyclic collector stops tracking exact tuples of
+# such values, where it would walk tens of thousands of objects again at every full collection of the host
+# process (flake8): a quarter of the plugin's cost under flake8 when these were dataclass instances.
+#
+# A call made directly in a function's body: (line, the dotted names its callee is known by, and, when the
+# call blocks (analysis/blocking.py, arguments and receiver considered), its rule code and the name it is
+# known by in the knowledge table, else None).
+CallSite = tuple[int, tuple[str, ...], "tuple[str, str] | None"]
+# A function: (qualname, kind (a FunctionKind), path, line of its def, its call sites).
+FunctionSummary = tuple[str, str, str, int, tuple[CallSite, ...]]
 
-    line: int
-    names: tuple[str, ...]
-    blocking: tuple[str, str] | None = None
 
-
-@dataclass(frozen=True, slots=True)
-class FunctionSummary:
-    qualname: str
-    kind: FunctionKind
-    path: str
-    line: int
-    calls: tuple[CallSite, ...]
-
-    @property
-    def display(self) -> str:
-        """How chains show it: ``fetch_page()`` or ``Client.fetch()``."""
-        return self.qualname.rsplit(".", 1)[-1] + "()"
+def display(function: FunctionSummary) -> str:
+    """How chains show a function: ``fetch_page()`` or ``Client.fetch()``."""
+    return function[0].rsplit(".", 1)[-1] + "()"
 
 
 @dataclass(slots=True)
@@ -115,7 +111,7 @@ def _callee_names(module: ModuleInfo, call: ast.Call, scope: Scope) -> tuple[str
     return ()
 
 
-def function_kind(ctx: FileContext, node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str) -> FunctionKind:
+def function_kind(ctx: FileContext, node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str) -> str:
     if isinstance(node, ast.AsyncFunctionDef):
         if ctx.coroutines.is_coroutine_function(Symbol(qualname, node)):
             return FunctionKind.COROUTINE
@@ -162,9 +158,9 @@ class LocalFunctions:
             return None
         node, scope = entry
         kind = function_kind(self.ctx, node, qualname)
-        if kind is not FunctionKind.PLAIN:
+        if kind != FunctionKind.PLAIN:
             # only plain defs are followed down call chains: the calls of the others are not needed
-            found = FunctionSummary(qualname, kind, self.ctx.filename, node.lineno, ())
+            found = (qualname, kind, self.ctx.filename, node.lineno, ())
             self._summaries[qualname] = found
             return found
         if self._calls is None:
@@ -173,14 +169,14 @@ class LocalFunctions:
                 if isinstance(call, ast.Call):
                     grouped.setdefault(call_scope.function, []).append((call, call_scope))
             self._calls = grouped
-        sites = []
+        sites: list[CallSite] = []
         for call, call_scope in self._calls.get(scope, ()):
             names = callee_names(self.ctx.module, call, call_scope)
             if names:
                 match = blocking_match(self.ctx, call, call_scope)
                 blocking = (match.entry.code, match.key) if match is not None else None
-                sites.append(CallSite(call.lineno, names, blocking))
-        found = FunctionSummary(qualname, kind, self.ctx.filename, node.lineno, tuple(sites))
+                sites.append((call.lineno, names, blocking))
+        found = (qualname, kind, self.ctx.filename, node.lineno, tuple(sites))
         self._summaries[qualname] = found
         return found
 
@@ -380,7 +376,7 @@ class ProjectIndex:
         def lookup(qualname: str) -> bool | None:
             if qualname not in memo:
                 found = self.find_function(root, qualname, settings)
-                memo[qualname] = None if found is None else found.kind is FunctionKind.COROUTINE
+                memo[qualname] = None if found is None else found[1] == FunctionKind.COROUTINE
             return memo[qualname]
 
         return lookup

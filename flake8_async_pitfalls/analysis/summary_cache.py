@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from .project import ModuleSummary
 
 ENV_VAR = "FLAKE8_ASYNC_PITFALLS_CACHE_DIR"
-_FORMAT = 1  # bump when the entry layout changes
+_FORMAT = 2  # bump when the entry layout changes
 
 # (path, mtime_ns, size) of a module an entry depends on
 Stamp = tuple[str, int, int]
@@ -137,9 +137,9 @@ def _summary_to_json(summary: ModuleSummary) -> dict[str, Any]:
         "name": summary.name,
         "path": summary.path,
         "functions": [
-            [f.qualname, f.kind.name, f.path, f.line,
-             [[c.line, list(c.names), list(c.blocking) if c.blocking else None] for c in f.calls]]
-            for f in summary.functions.values()
+            [qualname, kind, path, line,
+             [[site_line, list(names), list(blocking) if blocking else None] for site_line, names, blocking in calls]]
+            for qualname, kind, path, line, calls in summary.functions.values()
         ],
         "exports": summary.exports,
         "class_bases": {name: list(bases) for name, bases in summary.class_bases.items()},
@@ -147,16 +147,18 @@ def _summary_to_json(summary: ModuleSummary) -> dict[str, Any]:
 
 
 def _summary_from_json(data: dict[str, Any]) -> ModuleSummary:
-    from .project import CallSite, FunctionKind, FunctionSummary, ModuleSummary
+    from .project import FunctionKind, FunctionSummary, ModuleSummary
 
     functions: dict[str, FunctionSummary] = {}
     for qualname, kind, path, line, calls in data["functions"]:
+        if kind not in FunctionKind.ALL:
+            raise ValueError(f"unknown function kind {kind!r}")
         sites = tuple(
-            CallSite(int(site_line), tuple(str(n) for n in names),
-                     (str(blocking[0]), str(blocking[1])) if blocking else None)
+            (int(site_line), tuple(str(n) for n in names),
+             (str(blocking[0]), str(blocking[1])) if blocking else None)
             for site_line, names, blocking in calls
         )
-        functions[str(qualname)] = FunctionSummary(str(qualname), FunctionKind[kind], str(path), int(line), sites)
+        functions[str(qualname)] = (str(qualname), str(kind), str(path), int(line), sites)
     exports = {str(k): str(v) for k, v in data["exports"].items()}
     bases = {str(k): tuple(str(b) for b in v) for k, v in data["class_bases"].items()}
     return ModuleSummary(str(data["name"]), str(data["path"]), functions, exports, bases)

@@ -214,7 +214,7 @@ class AsyncioRunInRunningLoop(Rule):
 
 
 def _starts_loop(site: CallSite) -> tuple[str, str] | None:
-    for name in site.names:
+    for name in site[1]:
         if name in _LOOP_RUNNERS:
             return _LOOP_RUNNERS[name], name
     return None

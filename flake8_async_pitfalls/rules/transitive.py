@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 def blocking_hit(site: CallSite) -> tuple[str, str] | None:
     """A blocking call (2xx or APF303), decided when the call's module was summarized."""
-    return site.blocking
+    return site[2]
 
 
 class TransitiveBlocking(Rule):
