@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import gc
+import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -30,6 +31,9 @@ _FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef)
 _COMPREHENSION_TYPES = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _LOOP_TYPES = (ast.For, ast.AsyncFor, ast.While, *_COMPREHENSION_TYPES)
 _SKIPPED_FIELDS = frozenset({"ctx", "type_ignores"})
+# ASDL field types that never hold a node: such fields are not read by the walk
+_ATOMIC_FIELD_TYPES = frozenset({"identifier", "int", "string", "constant"})
+_SIGNATURE = re.compile(r"\w+\((.*)\)")
 
 # per node type, the fields that may hold child nodes (computed once per type)
 _child_fields: dict[type, tuple[str, ...]] = {}
@@ -39,8 +43,28 @@ def _fields_of(node_type: type) -> tuple[str, ...]:
     fields = _child_fields.get(node_type)
     if fields is None:
         fields = tuple(f for f in getattr(node_type, "_fields", ()) if f not in _SKIPPED_FIELDS)
+        atomic = _atomic_fields(node_type)
+        fields = tuple(f for f in fields if f not in atomic)
         _child_fields[node_type] = fields
     return fields
+
+
+def _atomic_fields(node_type: type) -> frozenset[str]:
+    """The fields an ``ast`` class declares as identifier, int, string or constant, read from the signature
+    its docstring gives (``Attribute(expr value, identifier attr, expr_context ctx)``, generated from the
+    grammar's ASDL); none when the docstring says otherwise (every field is then read)."""
+    match = _SIGNATURE.fullmatch((node_type.__doc__ or "").strip())
+    if match is None or not match.group(1):
+        return frozenset()
+    atomic = set()
+    for declaration in match.group(1).split(","):
+        parts = declaration.split()
+        if len(parts) != 2:
+            return frozenset()
+        field_type, name = parts
+        if field_type.rstrip("?*") in _ATOMIC_FIELD_TYPES:
+            atomic.add(name)
+    return frozenset(atomic)
 
 
 class FileContext:
@@ -232,23 +256,35 @@ _LEAF_TYPES = frozenset({
 _NOT_NODES = frozenset({type(None), str, int, bool, float, complex, bytes, type(...)})
 
 
-class _WalkTables:
-    """Per dispatch table: the hooks for nodes in async context, those for nodes elsewhere (without the
-    hooks marked async-context-only), and the types the walk need not push at all."""
+_Plan = tuple[
+    "list[tuple[Rule, Hook]] | None",  # hooks for a node in async context
+    "list[tuple[Rule, Hook]] | None",  # hooks for a node elsewhere (without the async-context-only ones)
+    "Callable[[FileContext, Any, Scope, Any, _Push], None] | None",  # the walk's own visit, replacing the default
+    "Callable[[FileContext, Any, Scope], None] | None",  # a binder run before the children are pushed
+    tuple[str, ...],  # the fields that may hold child nodes
+]
 
-    __slots__ = ("dispatch", "in_async", "elsewhere", "skip")
+
+class _WalkTables:
+    """Per dispatch table: for each node type, one plan (see _Plan) read with a single lookup per node, and
+    the types the walk need not push at all."""
+
+    __slots__ = ("dispatch", "plans", "skip")
 
     def __init__(self, dispatch: Mapping[type, list[tuple[Rule, Hook]]]) -> None:
         self.dispatch = dispatch  # kept alive: the tables are cached by its id
-        # every node of a dispatched type is queued (with no hooks, possibly: the queue also tells the
-        # scope of each such node, and the project summaries read the calls from it)
-        self.in_async = dict(dispatch)
-        self.elsewhere = {
-            node_type: [(rule, hook) for rule, hook in hooks if not is_async_context_only(hook)]
-            for node_type, hooks in dispatch.items()
-        }
+        self.plans: dict[type, _Plan] = {}
         wanted = set(dispatch) | set(_SPECIAL) | set(_BINDERS)
         self.skip = frozenset(t for t in _LEAF_TYPES if t not in wanted) | _NOT_NODES
+
+    def plan(self, node_type: type) -> _Plan:
+        """Made once per node type met. Every node of a dispatched type is queued (with no hooks, possibly:
+        the queue also tells the scope of each such node, and the project summaries read the calls from it)."""
+        hooks = self.dispatch.get(node_type)
+        elsewhere = None if hooks is None else [(rule, hook) for rule, hook in hooks if not is_async_context_only(hook)]
+        plan = (hooks, elsewhere, _SPECIAL.get(node_type), _BINDERS.get(node_type), _fields_of(node_type))
+        self.plans[node_type] = plan
+        return plan
 
 
 _walk_tables: dict[int, _WalkTables] = {}
@@ -267,40 +303,34 @@ def _walk(ctx: FileContext, dispatch: Mapping[type, list[tuple[Rule, Hook]]]) ->
     """The one walk: scopes and bindings into ``ctx.module``, hooked nodes into the returned queue."""
     queue: list[_QueueEntry] = []
     tables = _tables_for(dispatch)
-    get_async_hooks = tables.in_async.get
-    get_other_hooks = tables.elsewhere.get
+    get_plan = tables.plans.get
+    make_plan = tables.plan
     skip = tables.skip
     enclosing_loop = ctx.enclosing_loop
-    get_special = _SPECIAL.get
-    get_binder = _BINDERS.get
-    fields_of = _child_fields.get
     # stack items: (node, parent, scope, innermost enclosing loop in the same function)
     stack: list[_StackItem] = [(ctx.tree, None, ctx.module.module_scope, None)]
     pop = stack.pop
     push = stack.append
+    enqueue = queue.append
     ast_type = ast.AST
     while stack:
         item = pop()
-        node = item[0]
+        node, parent, scope, loop = item
         node_type = type(node)
-        scope = item[2]
-        hooks = get_async_hooks(node_type) if scope.is_async else get_other_hooks(node_type)
+        plan = get_plan(node_type) or make_plan(node_type)
+        hooks = plan[0] if scope.is_async else plan[1]
         if hooks is not None:
-            queue.append((hooks, node, item[1], scope))
-            if item[3] is not None:
-                enclosing_loop[node] = item[3]
-        special = get_special(node_type)
+            enqueue((hooks, node, parent, scope))
+            if loop is not None:
+                enclosing_loop[node] = loop
+        special = plan[2]
         if special is not None:
-            special(ctx, node, scope, item[3], push)
+            special(ctx, node, scope, loop, push)
             continue
-        binder = get_binder(node_type)
+        binder = plan[3]
         if binder is not None:
             binder(ctx, node, scope)
-        fields = fields_of(node_type)
-        if fields is None:
-            fields = _fields_of(node_type)
-        loop = item[3]
-        for name in fields:
+        for name in plan[4]:
             value: Any = getattr(node, name, None)
             value_type = type(value)
             if value_type is list:
