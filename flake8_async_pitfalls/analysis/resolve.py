@@ -158,6 +158,9 @@ class ModuleInfo:
             return None
         if isinstance(expr, ast.Name):
             name = expr.id
+            known = self._name_cache.get((scope, name), _Mark.ABSENT)
+            if known is not _Mark.ABSENT and known is not _Mark.IN_PROGRESS:
+                return known  # the common case, without making the closure below
             return self._memoized(self._name_cache, (scope, name), lambda: self._resolve_name(name, scope, depth))
         if isinstance(expr, ast.Attribute):
             base = self._resolve(expr.value, scope, depth + 1)
@@ -268,6 +271,9 @@ class ModuleInfo:
             return self._call_result(expr.value, scope, depth, awaited=True)
         if isinstance(expr, ast.Name):
             name = expr.id
+            memo = self._name_type_cache.get((scope, name), _Mark.ABSENT)
+            if memo is not _Mark.ABSENT and memo is not _Mark.IN_PROGRESS:
+                return memo
             return self._memoized(self._name_type_cache, (scope, name), lambda: self._infer_name(name, scope, depth))
         if isinstance(expr, ast.Attribute):
             owner = self._infer(expr.value, scope, depth + 1)
