@@ -187,7 +187,7 @@ def _check_tree(
     reported: set[str] = set()  # one APF000 per failing rule and file
     for hooks, node, parent, scope in ctx.queue:
         for rule, hook in hooks:
-            if rule.code in failed:
+            if failed and rule.code in failed:
                 continue
             try:
                 hook(ctx, node, parent, scope)

@@ -213,7 +213,7 @@ class ProjectIndex:
         self._functions: dict[tuple[str, str], tuple[float, FunctionSummary | None]] = {}
         # the other modules each summary was made with (for the disk cache), and those of the summaries
         # being made right now (innermost last)
-        self._dependencies: dict[str, list[Stamp]] = {}
+        self._dependencies: dict[str, tuple[Stamp, ...]] = {}  # tuples: left alone by the GC
         self._building: list[set[Stamp]] = []
         self._disk: dict[Settings, SummaryCache] = {}
 
@@ -287,7 +287,7 @@ class ProjectIndex:
         if disk is not None:
             loaded = disk.load(module)
             if loaded is not None:
-                self._dependencies[path] = loaded[1]
+                self._dependencies[path] = tuple(loaded[1])
                 return loaded[0]
         self._building.append(set())
         try:
@@ -295,7 +295,7 @@ class ProjectIndex:
         finally:
             consulted = self._building.pop()
         consulted = {d for d in consulted if d[0] != path}
-        self._dependencies[path] = sorted(consulted)
+        self._dependencies[path] = tuple(sorted(consulted))
         if disk is not None and summary is not None:
             disk.store(module, self._dependencies[path], summary)
         return summary
