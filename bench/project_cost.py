@@ -56,7 +56,7 @@ def in_process(target: Path, project: bool) -> float:
     from flake8_async_pitfalls.checker import check_tree
     from flake8_async_pitfalls.settings import Settings
 
-    project_module.PROJECT.__init__()  # a cold index, and no summary cache: every summary is built
+    project_module.PROJECT.forget()  # a cold index, and no summary cache: every summary is built
     settings = Settings(project=project, cache=False)
     trees = []
     with warnings.catch_warnings():

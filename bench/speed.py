@@ -1,7 +1,7 @@
 """Speed against the peers, measured in one run: bare flake8, flake8 + this plugin, flake8 + flake8-async,
 and ruff's ASYNC rules as the compiled reference.
 
-    python bench/speed.py --corpus /path/to/corpus [--projects aiohttp-3.14.5,httpx-0.28.1] [--repeats 3]
+    python bench/speed.py --corpus /path/to/corpus [--projects aiohttp-3.14.5,httpx-0.28.1] [--repeats 5]
 
 Each configuration gets its own virtual environment under bench/out/venvs (created on first use, from the
 package index; this checkout is installed into the plugin's). flake8 runs with ``-j1 --isolated``; the
@@ -130,7 +130,7 @@ def per_file_cost(targets: list[Path]) -> dict[str, float]:
         warnings.simplefilter("ignore")
         # a first run as flake8 makes it: files in order, each checked once, the project index empty at the
         # start and no summary cache (every other module the project analysis reads is parsed for it)
-        PROJECT.__init__()
+        PROJECT.forget()
         cold_settings = Settings(cache=False)
         for name, source in sources:
             try:
@@ -172,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, required=True, help="directory made by shared/corpus/fetch.sh")
     parser.add_argument("--projects", default=",".join(DEFAULT_PROJECTS),
                         help="comma-separated corpus projects to time (all: 'all')")
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--peer-repeats", type=int, default=1,
                         help="repeats of flake8 + flake8-async, about ten times slower than the others (default 1)")
     parser.add_argument("--no-stdlib", action="store_true", help="skip timing this interpreter's stdlib")
@@ -208,6 +208,12 @@ def main(argv: list[str] | None = None) -> int:
             name: {"cpu_s": statistics.median(c for c, _ in runs), "wall_s": statistics.median(w for _, w in runs)}
             for name, runs in samples.items()
         }
+        # the same shares repeat by repeat, each against the bare run of its own repeat (run moments apart):
+        # on a shared machine whose speed drifts, the median of these paired shares is the steadier figure
+        paired = {
+            name: statistics.median(c / b[0] - 1 for (c, _), b in zip(runs, samples["flake8"]))
+            for name, runs in samples.items() if name.startswith("flake8+apf")
+        }
         bare = medians["flake8"]["cpu_s"]
         apf_added = medians["flake8+apf"]["cpu_s"] - bare
         first_added = medians["flake8+apf (first run, empty cache)"]["cpu_s"] - bare
@@ -218,6 +224,10 @@ def main(argv: list[str] | None = None) -> int:
             "apf_added_over_bare": apf_added / bare,
             "apf_first_run_added_over_bare": first_added / bare,
             "apf_no_project_added_over_bare": alone_added / bare,
+            "apf_added_over_bare_paired": paired["flake8+apf"],
+            "apf_first_run_added_over_bare_paired": paired["flake8+apf (first run, empty cache)"],
+            "apf_no_project_added_over_bare_paired": paired["flake8+apf --apf-no-project"],
+            "samples_cpu_s": {name: [c for c, _ in runs] for name, runs in samples.items()},
             "apf_added_over_flake8_async_added": apf_added / async_added if async_added > 0 else float("nan"),
             "apf_first_run_added_over_flake8_async_added":
                 first_added / async_added if async_added > 0 else float("nan"),
@@ -234,6 +244,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n- flake8-async-pitfalls adds {apf_added / bare:+.1%} to bare flake8 (target: at most +10%); "
               f"{first_added / bare:+.1%} on a first run with an empty summary cache, "
               f"{alone_added / bare:+.1%} with --apf-no-project")
+        print(f"- the same, median of the shares paired repeat by repeat: {paired['flake8+apf']:+.1%}; first run "
+              f"{paired['flake8+apf (first run, empty cache)']:+.1%}; --apf-no-project "
+              f"{paired['flake8+apf --apf-no-project']:+.1%}")
         ratio = suite_result["apf_added_over_flake8_async_added"]
         first_ratio = suite_result["apf_first_run_added_over_flake8_async_added"]
         print(f"- its added cost is {ratio:.3f} of what flake8-async adds (target: at most 1/30 = 0.033); "

@@ -206,6 +206,10 @@ class ProjectIndex:
 
     def __init__(self, max_modules: int = MAX_MODULES) -> None:
         self.max_modules = max_modules
+        self.forget()
+
+    def forget(self) -> None:
+        """Back to an empty index, as at the start of a process (the disk cache is left as it is)."""
         self._summaries: OrderedDict[str, tuple[int, int, ModuleSummary | None]] = OrderedDict()
         self._checked: dict[str, float] = {}  # path -> when its mtime/size were last compared
         self._paths: dict[tuple[str, str], str | None] = {}
