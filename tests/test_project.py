@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import gc
 import os
 import shutil
 import subprocess
@@ -80,6 +81,25 @@ def test_index_is_bounded() -> None:
     for path in paths:
         index.summary(path, settings)
     assert len(index._summaries) == 2
+
+
+@pytest.mark.parametrize("cached", [False, True], ids=["built", "from the disk cache"])
+def test_kept_summaries_are_left_alone_by_the_garbage_collector(cached: bool) -> None:
+    # a project's summaries live as long as the process: the cyclic collector must not walk them at every
+    # full collection of flake8, so they are exact tuples of strings and ints, which it stops tracking
+    settings = Settings(cache=cached)
+    paths = [str(p) for p in sorted(PACKAGE.rglob("*.py"))]
+    if cached:
+        ProjectIndex().summary(paths[0], settings)  # written to the cache, then read back by a new index
+    index = ProjectIndex()
+    summaries = [index.summary(path, settings) for path in paths]
+    for _ in range(4):  # each collection untracks one level of the nesting: names, sites, calls, functions
+        gc.collect()
+    functions = [f for s in summaries if s is not None for f in s.functions.values()]
+    sites = [site for f in functions for site in f[4]]
+    assert len(functions) > 10 and len(sites) > 10
+    assert not any(gc.is_tracked(f) for f in functions)
+    assert not any(gc.is_tracked(site) for site in sites)
 
 
 def test_broken_project_module_is_skipped(tmp_path: Path) -> None:

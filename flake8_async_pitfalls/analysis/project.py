@@ -57,7 +57,8 @@ class FunctionKind:
 # What the index keeps of each function of the project, as plain tuples of strings and ints. A whole
 # project's summaries stay alive for the run, and Python's cyclic collector stops tracking exact tuples of
 # such values, where it would walk tens of thousands of objects again at every full collection of the host
-# process (flake8): a quarter of the plugin's cost under flake8 when these were dataclass instances.
+# process (flake8): as dataclass instances they made each full collection at the end of a corpus run take
+# 8.8 ms instead of bare flake8's 3.4 ms (4.8 ms as tuples). tests/test_project.py checks they are untracked.
 #
 # A call made directly in a function's body: (line, the dotted names its callee is known by, and, when the
 # call blocks (analysis/blocking.py, arguments and receiver considered), its rule code and the name it is
