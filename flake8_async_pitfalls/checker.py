@@ -87,6 +87,9 @@ class FileContext:
         self.queue: list[_QueueEntry] = []
         self._scope_of: dict[ast.AST, Scope] | None = None
         self._coroutines: CoroutineKnowledge | None = None
+        # functions whose signature and decorators the walk need not visit: those an outline left without
+        # their bodies, when nothing in a signature can bind a name (no `:=`); see analysis/outline.py
+        self.bare_functions: frozenset[ast.AST] = frozenset()
 
     def release(self) -> None:
         """Break the reference cycles of the file's analysis (memo tables that point back at this context,
@@ -210,9 +213,12 @@ def analyze(
     lines: Sequence[str],
     settings: Settings,
     dispatch: Mapping[type, list[tuple[Rule, Hook]]],
+    bare_functions: frozenset[ast.AST] = frozenset(),
 ) -> FileContext:
-    """The walk alone: scopes, bindings and loop facts, with the nodes of the dispatched types queued."""
+    """The walk alone: scopes, bindings and loop facts, with the nodes of the dispatched types queued.
+    Of ``bare_functions`` only the scope and the parameters are recorded (see FileContext)."""
     ctx = FileContext(tree, filename, lines, settings)
+    ctx.bare_functions = bare_functions
     ctx.queue = _walk(ctx, dispatch)
     return ctx
 
@@ -384,6 +390,8 @@ def _visit_function(ctx: FileContext, node: Any, scope: Scope, loop: Any, push: 
     params = _parameters(node.args)
     for param in params:
         inner.bind(param.arg, Binding(BindingKind.PARAMETER, param, annotation=param.annotation))
+    if ctx.bare_functions and node in ctx.bare_functions:
+        return
     # the body runs in the new scope, in no loop; everything else is evaluated where the def stands
     if is_lambda:
         push((node.body, node, inner, None))

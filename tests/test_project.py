@@ -90,16 +90,21 @@ def test_kept_summaries_are_left_alone_by_the_garbage_collector(cached: bool) ->
     settings = Settings(cache=cached)
     paths = [str(p) for p in sorted(PACKAGE.rglob("*.py"))]
     if cached:
-        ProjectIndex().summary(paths[0], settings)  # written to the cache, then read back by a new index
+        for path in paths[:2]:  # written to the cache, then read back by a new index
+            ProjectIndex().summary(path, settings, whole=True)
+            ProjectIndex().summary(path, settings)
     index = ProjectIndex()
-    summaries = [index.summary(path, settings) for path in paths]
+    outlined = [index.summary(path, settings) for path in paths]  # read from their outlines when they can be
+    summaries = [index.summary(path, settings, whole=True) for path in paths]
     for _ in range(4):  # each collection untracks one level of the nesting: names, sites, calls, functions
         gc.collect()
     functions = [f for s in summaries if s is not None for f in s.functions.values()]
-    sites = [site for f in functions for site in f[4]]
+    sites = [site for f in functions for site in f[4] or ()]
     assert len(functions) > 10 and len(sites) > 10
     assert not any(gc.is_tracked(f) for f in functions)
     assert not any(gc.is_tracked(site) for site in sites)
+    from_outlines = [f for s in outlined if s is not None and not s.complete for f in s.functions.values()]
+    assert from_outlines and not any(gc.is_tracked(f) for f in from_outlines)
 
 
 def test_broken_project_module_is_skipped(tmp_path: Path) -> None:

@@ -33,17 +33,18 @@ def shop(tmp_path: Path) -> Path:
     return copy
 
 
-def _summaries(index: ProjectIndex, package: Path, settings: Settings) -> dict[str, ModuleSummary | None]:
-    return {str(p): index.summary(str(p), settings) for p in sorted(package.rglob("*.py"))}
+def _summaries(index: ProjectIndex, package: Path, settings: Settings,
+               whole: bool = False) -> dict[str, ModuleSummary | None]:
+    return {str(p): index.summary(str(p), settings, whole) for p in sorted(package.rglob("*.py"))}
 
 
 def _no_builds(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     built: list[str] = []
     original = ProjectIndex._build
 
-    def counting(path: str, settings: Settings) -> ModuleSummary | None:
+    def counting(path: str, settings: Settings, whole: bool = False) -> ModuleSummary | None:
         built.append(path)
-        return original(path, settings)
+        return original(path, settings, whole)
 
     monkeypatch.setattr(ProjectIndex, "_build", staticmethod(counting))
     return built
@@ -69,17 +70,36 @@ def test_a_new_process_reads_summaries_instead_of_parsing(cache_dir: Path, shop:
 def test_a_changed_module_is_summarized_again(cache_dir: Path, shop: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     settings = Settings()
     io_module = shop / "util" / "io.py"
-    before = _summaries(ProjectIndex(), shop, settings)[str(io_module)]
+    before = _summaries(ProjectIndex(), shop, settings, whole=True)[str(io_module)]
     assert before is not None
-    assert ("APF201", "time.sleep") in [site[2] for function in before.functions.values() for site in function[4]]
+    assert ("APF201", "time.sleep") in [site[2] for function in before.functions.values() for site in function[4] or ()]
     _touch_later(io_module, io_module.read_text(encoding="utf-8").replace("time.sleep(0.2)", "pass"))
     built = _no_builds(monkeypatch)
-    again = _summaries(ProjectIndex(), shop, settings)
+    again = _summaries(ProjectIndex(), shop, settings, whole=True)
     assert built == [str(io_module)]
     summary = again[str(io_module)]
     assert summary is not None
-    blocking = [site[2] for function in summary.functions.values() for site in function[4] if site[2]]
+    blocking = [site[2] for function in summary.functions.values() for site in function[4] or () if site[2]]
     assert ("APF201", "time.sleep") not in blocking
+
+
+def test_an_outline_entry_is_replaced_by_the_whole_module_when_call_sites_are_needed(
+        cache_dir: Path, shop: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = Settings()
+    io_module = str(shop / "util" / "io.py")
+    outlined = ProjectIndex().summary(io_module, settings)
+    assert outlined is not None and not outlined.complete  # only declarations were asked for
+    assert any(f[4] is None for f in outlined.functions.values())
+    built = _no_builds(monkeypatch)
+    index = ProjectIndex()
+    assert index.summary(io_module, settings) == outlined and built == []  # read back from the disk cache
+    whole = index.summary(io_module, settings, whole=True)
+    assert built == [io_module] and whole is not None and whole.complete
+    assert all(f[4] is not None for f in whole.functions.values() if f[1] == "plain function")
+    # declarations agree; the whole module's entry now serves both kinds of question
+    assert {q: f[:4] for q, f in whole.functions.items()} == {q: f[:4] for q, f in outlined.functions.items()}
+    assert (whole.exports, whole.class_bases) == (outlined.exports, outlined.class_bases)
+    assert ProjectIndex().summary(io_module, settings) == whole and built == [io_module]
 
 
 def test_an_entry_is_stale_when_a_module_it_was_made_with_changes(cache_dir: Path, shop: Path,
@@ -90,10 +110,10 @@ def test_an_entry_is_stale_when_a_module_it_was_made_with_changes(cache_dir: Pat
     original = ProjectIndex._build
     index = ProjectIndex()
 
-    def consulting(path: str, settings: Settings) -> ModuleSummary | None:
+    def consulting(path: str, settings: Settings, whole: bool = False) -> ModuleSummary | None:
         if path == str(checkout):
             index.summary(str(io_module), settings)  # as a decorator or base class from util.io would be
-        return original(path, settings)
+        return original(path, settings, whole)
 
     monkeypatch.setattr(ProjectIndex, "_build", staticmethod(consulting))
     index.summary(str(checkout), settings)

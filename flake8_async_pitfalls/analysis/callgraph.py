@@ -98,6 +98,10 @@ class CallGraph:
         memo_key = (key, qualname)
         if memo_key in self._memo:
             return self._memo[memo_key]
+        if calls is None:
+            # a plain def of a module read from its outline: its calls are read now, the module whole
+            whole = PROJECT.whole_function(fn, self.ctx.settings)
+            calls = whole[4] if whole is not None and whole[4] is not None else ()
         result: Chain | None = None
         for site in calls:
             hit = predicate(site)

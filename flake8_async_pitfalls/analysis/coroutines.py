@@ -165,6 +165,7 @@ class CoroutineKnowledge:
             if klass.qualname == "<unknown>":
                 return None  # a base we cannot see may define it
             if isinstance(klass.node, ast.ClassDef):
+                module.require_instance_attributes(klass.node)
                 class_scope = module.scopes[klass.node]
                 if attr in class_scope.instance_attrs:
                     return None  # `self.attr = ...` on instances hides the method
@@ -272,6 +273,7 @@ class CoroutineKnowledge:
             isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod") for d in factory.decorator_list
         ):
             return Verdict.UNKNOWN
+        self.module.require_body(factory)
         made = _returned_def(factory)
         if made is None:
             return Verdict.UNKNOWN
@@ -287,6 +289,7 @@ class CoroutineKnowledge:
         """
         if depth > _MAX_DECORATOR_DEPTH or isinstance(deco, ast.AsyncFunctionDef):
             return Verdict.UNKNOWN
+        self.module.require_body(deco)
         params = [*deco.args.posonlyargs, *deco.args.args]
         if len(params) <= skip:
             return Verdict.UNKNOWN

@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any, Final
 
 from .blocking import blocking_match
 from .modules import module_location
-from .resolve import ModuleInfo, Symbol
+from .outline import outline, verify
+from .resolve import ModuleInfo, OutlineTooShallow, Symbol
 from .scopes import BindingKind, Scope
 from .summary_cache import Stamp, SummaryCache
 
@@ -64,8 +65,10 @@ class FunctionKind:
 # call blocks (analysis/blocking.py, arguments and receiver considered), its rule code and the name it is
 # known by in the knowledge table, else None).
 CallSite = tuple[int, tuple[str, ...], "tuple[str, str] | None"]
-# A function: (qualname, kind (a FunctionKind), path, line of its def, its call sites).
-FunctionSummary = tuple[str, str, str, int, tuple[CallSite, ...]]
+# A function: (qualname, kind (a FunctionKind), path, line of its def, its call sites). The call sites are
+# those of plain functions only (the call graph follows nothing else), and None for a plain function whose
+# module was read from its outline: ProjectIndex.whole_function reads them when a chain needs them.
+FunctionSummary = tuple[str, str, str, int, "tuple[CallSite, ...] | None"]
 
 
 def display(function: FunctionSummary) -> str:
@@ -80,6 +83,8 @@ class ModuleSummary:
     functions: dict[str, FunctionSummary]
     exports: dict[str, str]  # module-level imported name -> the dotted name it stands for
     class_bases: dict[str, tuple[str, ...]]  # class qualname -> resolved base qualnames
+    # False when made from the module's outline: plain functions whose bodies it left out have no call sites
+    complete: bool = True
 
 
 def callee_names(module: ModuleInfo, call: ast.Call, scope: Scope) -> tuple[str, ...]:
@@ -159,9 +164,11 @@ class LocalFunctions:
             return None
         node, scope = entry
         kind = function_kind(self.ctx, node, qualname)
-        if kind != FunctionKind.PLAIN:
-            # only plain defs are followed down call chains: the calls of the others are not needed
-            found = (qualname, kind, self.ctx.filename, node.lineno, ())
+        if kind != FunctionKind.PLAIN or node in self.ctx.module.blanked:
+            # only plain defs are followed down call chains: the calls of the others are not needed (and
+            # those of a plain def whose body an outline left out are read when a chain reaches it)
+            calls = None if kind == FunctionKind.PLAIN else ()
+            found = (qualname, kind, self.ctx.filename, node.lineno, calls)
             self._summaries[qualname] = found
             return found
         if self._calls is None:
@@ -183,18 +190,47 @@ class LocalFunctions:
 
 
 def summarize(ctx: FileContext) -> ModuleSummary:
-    """The whole summary of an analyzed file: its functions, their kinds and their direct calls."""
+    """The summary of an analyzed file: its functions, their kinds and their direct calls (complete unless
+    the file was read from its outline). Raises OutlineTooShallow when the outline is not enough."""
     local = LocalFunctions(ctx)
     functions = {name: summary for name in local.names() if (summary := local.get(name)) is not None}
     exports: dict[str, str] = {}
     for name, bindings in ctx.module.module_scope.bindings.items():
         if len(bindings) == 1 and bindings[0].kind is BindingKind.IMPORT and bindings[0].qualname:
             exports[name] = bindings[0].qualname
-    return ModuleSummary(ctx.module.module_name, ctx.filename, functions, exports, local.class_bases)
+    return ModuleSummary(ctx.module.module_name, ctx.filename, functions, exports, local.class_bases,
+                         complete=not ctx.module.blanked)
 
 
 # the walk of another module only queues its calls (no rule runs there), for summarize()
 _CALLS_ONLY: dict[type, list[Any]] = {ast.Call: []}
+
+
+def _summary_from_outline(path: str, source: str, settings: Settings) -> ModuleSummary | None:
+    """The summary made from the module's outline, or None when it has none, it does not parse into the
+    intended shape, or a question needs a body it left out (the caller then reads the whole module)."""
+    from ..checker import analyze
+
+    made = outline(source)
+    if made is None:
+        return None
+    try:
+        tree = ast.parse(made.source, filename=path)
+    except SyntaxError:
+        return None  # a body ended too early (see analysis/outline.py), or a real error: read it whole
+    blanked = verify(tree, made.stubs)
+    if blanked is None:
+        return None
+    # the signatures and decorators of blanked functions bind nothing unless they hold a `:=`: not walked
+    bare = blanked if ":=" not in made.source else frozenset()
+    ctx = analyze(tree, path, (), settings, _CALLS_ONLY, bare)
+    try:
+        ctx.module.set_blanked(blanked)
+        return summarize(ctx)
+    except OutlineTooShallow:
+        return None
+    finally:
+        ctx.release()
 
 
 @functools.lru_cache(maxsize=8192)
@@ -220,6 +256,8 @@ class ProjectIndex:
         # being made right now (innermost last)
         self._dependencies: dict[str, tuple[Stamp, ...]] = {}  # tuples: left alone by the GC
         self._building: list[set[Stamp]] = []
+        # modules read from their outline whose whole text does not parse
+        self._whole_failed: set[Stamp] = set()
         self._disk: dict[Settings, SummaryCache] = {}
 
     # -- locating files -------------------------------------------------------------------------
@@ -249,8 +287,10 @@ class ProjectIndex:
         return found
 
     # -- summaries ------------------------------------------------------------------------------
-    def summary(self, path: str, settings: Settings) -> ModuleSummary | None:
-        found = self._summary(path, settings)
+    def summary(self, path: str, settings: Settings, whole: bool = False) -> ModuleSummary | None:
+        """The summary of a module of the project: from its outline unless ``whole`` (every plain function's
+        call sites then known) is asked for."""
+        found = self._summary(path, settings, whole)
         if self._building:
             # asked while another module is summarized: that summary depends on this module (and on what
             # this one depends on)
@@ -261,12 +301,13 @@ class ProjectIndex:
                 consulted.update(self._dependencies.get(path, ()))
         return found
 
-    def _summary(self, path: str, settings: Settings) -> ModuleSummary | None:
+    def _summary(self, path: str, settings: Settings, whole: bool) -> ModuleSummary | None:
         cached = self._summaries.get(path)
         now = time.monotonic()
         if cached is not None and now - self._checked.get(path, 0.0) < RECHECK_SECONDS:
-            self._summaries.move_to_end(path)
-            return cached[2]
+            if not whole or self._enough(path, cached):
+                self._summaries.move_to_end(path)
+                return cached[2]
         try:
             stat = os.stat(path)
         except OSError:
@@ -274,29 +315,44 @@ class ProjectIndex:
         self._checked[path] = now
         if cached is not None:
             if cached[0] == stat.st_mtime_ns and cached[1] == stat.st_size:
-                self._summaries.move_to_end(path)
-                return cached[2]
-            self._functions.clear()  # a module changed: answers that went through it may be stale
-        summary = self._made_or_loaded((path, stat.st_mtime_ns, stat.st_size), settings)
+                if not whole or self._enough(path, cached):
+                    self._summaries.move_to_end(path)
+                    return cached[2]
+            else:
+                self._functions.clear()  # a module changed: answers that went through it may be stale
+                cached = None
+        stamp = (path, stat.st_mtime_ns, stat.st_size)
+        summary = self._made_or_loaded(stamp, settings, whole)
+        if summary is None and cached is not None:
+            # read from its outline, but the whole module does not parse (an error inside a body the
+            # outline left out): keep what the outline said, without those call sites
+            self._whole_failed.add(stamp)
+            return cached[2]
         self._summaries[path] = (stat.st_mtime_ns, stat.st_size, summary)
+        self._summaries.move_to_end(path)
         while len(self._summaries) > self.max_modules:
             evicted, _ = self._summaries.popitem(last=False)
             self._checked.pop(evicted, None)
         return summary
 
-    def _made_or_loaded(self, module: Stamp, settings: Settings) -> ModuleSummary | None:
+    def _enough(self, path: str, cached: tuple[int, int, ModuleSummary | None]) -> bool:
+        """Whether a kept summary answers a question that needs call sites."""
+        mtime, size, summary = cached
+        return summary is None or summary.complete or (path, mtime, size) in self._whole_failed
+
+    def _made_or_loaded(self, module: Stamp, settings: Settings, whole: bool) -> ModuleSummary | None:
         path, _mtime, size = module
         if size > MAX_FILE_BYTES:
             return None
         disk = self._disk_cache(settings)
         if disk is not None:
             loaded = disk.load(module)
-            if loaded is not None:
+            if loaded is not None and (not whole or loaded[0].complete):
                 self._dependencies[path] = tuple(loaded[1])
                 return loaded[0]
         self._building.append(set())
         try:
-            summary = self._build(path, settings)
+            summary = self._build(path, settings, whole)
         finally:
             consulted = self._building.pop()
         consulted = {d for d in consulted if d[0] != path}
@@ -314,7 +370,9 @@ class ProjectIndex:
         return found if found.usable else None
 
     @staticmethod
-    def _build(path: str, settings: Settings) -> ModuleSummary | None:
+    def _build(path: str, settings: Settings, whole: bool = False) -> ModuleSummary | None:
+        """Parse and summarize one module: from its outline (analysis/outline.py) when it has one and it is
+        enough, else the whole module."""
         from ..checker import analyze  # the checker imports this module lazily too
 
         try:
@@ -322,11 +380,16 @@ class ProjectIndex:
                 source = handle.read()
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
+                if not whole:
+                    summary = _summary_from_outline(path, source, settings)
+                    if summary is not None:
+                        return summary
                 tree = ast.parse(source, filename=path)
-            ctx = analyze(tree, path, (), settings, _CALLS_ONLY)
-            summary = summarize(ctx)
-            ctx.release()
-            return summary
+                ctx = analyze(tree, path, (), settings, _CALLS_ONLY)
+                try:
+                    return summarize(ctx)
+                finally:
+                    ctx.release()
         except (OSError, SyntaxError, ValueError, UnicodeDecodeError, RecursionError, MemoryError):
             return None  # an unreadable or broken module is simply not known
 
@@ -370,6 +433,15 @@ class ProjectIndex:
                         return inherited
             return None
         return None
+
+    def whole_function(self, function: FunctionSummary, settings: Settings) -> FunctionSummary | None:
+        """The same function with its call sites, its module read whole if it had been read from its
+        outline (None when the module can no longer be read, or no longer has it)."""
+        if function[4] is not None:
+            return function
+        summary = self.summary(function[2], settings, whole=True)
+        found = summary.functions.get(function[0]) if summary is not None else None
+        return found if found is not None and found[4] is not None else None
 
     def coroutine_lookup(self, filename: str, settings: Settings) -> Callable[[str], bool | None] | None:
         """For CoroutineKnowledge: is this dotted name a coroutine function of the project?"""

@@ -35,6 +35,11 @@ _METHODLESS_BASES = frozenset({
 })
 
 
+class OutlineTooShallow(Exception):
+    """A question about a module read from its outline (analysis/outline.py) needs a function body the
+    outline left out: the module must be read whole."""
+
+
 class _Mark(enum.Enum):
     ABSENT = "absent"  # not in a memo table
     IN_PROGRESS = "in progress"  # being computed: asked again, it is a cycle
@@ -89,6 +94,29 @@ class ModuleInfo:
         self._cut_short = 0  # how many times _MAX_DEPTH (or a cycle) has stopped a chain
         # call node -> the dotted names its callee is known by (analysis/project.py callee_names)
         self.callee_cache: dict[ast.Call, tuple[str, ...]] = {}
+        # for a module read from its outline: the functions whose bodies were left out, and the classes
+        # with such a method (their ``self.x = ...`` records are incomplete)
+        self.blanked: frozenset[ast.AST] = frozenset()
+        self.partial_classes: frozenset[ast.AST] = frozenset()
+
+    def set_blanked(self, functions: frozenset[ast.AST]) -> None:
+        """Mark the functions an outline left without their bodies (see require_body)."""
+        self.blanked = functions
+        self.partial_classes = frozenset(
+            scope.parent.node for node in functions
+            if (scope := self.scopes.get(node)) is not None and scope.parent is not None
+            and scope.parent.kind is ScopeKind.CLASS
+        )
+
+    def require_body(self, function: ast.AST) -> None:
+        """Raise OutlineTooShallow when the body of ``function`` is not known (left out by an outline)."""
+        if function in self.blanked:
+            raise OutlineTooShallow(getattr(function, "name", "?"))
+
+    def require_instance_attributes(self, klass: ast.AST) -> None:
+        """Raise OutlineTooShallow when the ``self.x = ...`` records of ``klass`` may be incomplete."""
+        if klass in self.partial_classes:
+            raise OutlineTooShallow(getattr(klass, "name", "?"))
 
     def _memoized(self, cache: dict[_K, _V | _Mark], key: _K, compute: Callable[[], _V]) -> _V | None:
         """The memo tables of names and attributes: ``compute()`` once per key. A key asked again while it is
@@ -120,7 +148,8 @@ class ModuleInfo:
                 scope.instance_annotations.clear()
 
     def is_generator(self, function: ast.AST) -> bool:
-        """Whether a def or lambda of this file has a ``yield`` of its own (noted by the walk)."""
+        """Whether a def or lambda of this file has a ``yield`` of its own (noted by the walk). Exact for the
+        functions an outline left without their bodies too: it keeps every body that mentions ``yield``."""
         scope = self.scopes.get(function)
         if scope is not None:
             return scope.is_generator
@@ -414,6 +443,7 @@ class ModuleInfo:
         for klass in self.class_mro(cls):
             if not isinstance(klass.node, ast.ClassDef):
                 break
+            self.require_instance_attributes(klass.node)
             class_scope = self.scopes[klass.node]
             for annotation, where in class_scope.instance_annotations.get(attr, ()):
                 declared.add(self.type_from_annotation(annotation, where))

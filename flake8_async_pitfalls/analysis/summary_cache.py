@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from .project import ModuleSummary
 
 ENV_VAR = "FLAKE8_ASYNC_PITFALLS_CACHE_DIR"
-_FORMAT = 2  # bump when the entry layout changes
+_FORMAT = 3  # bump when the entry layout changes
 
 # (path, mtime_ns, size) of a module an entry depends on
 Stamp = tuple[str, int, int]
@@ -138,11 +138,13 @@ def _summary_to_json(summary: ModuleSummary) -> dict[str, Any]:
         "path": summary.path,
         "functions": [
             [qualname, kind, path, line,
+             None if calls is None else
              [[site_line, list(names), list(blocking) if blocking else None] for site_line, names, blocking in calls]]
             for qualname, kind, path, line, calls in summary.functions.values()
         ],
         "exports": summary.exports,
         "class_bases": {name: list(bases) for name, bases in summary.class_bases.items()},
+        "complete": summary.complete,
     }
 
 
@@ -153,7 +155,7 @@ def _summary_from_json(data: dict[str, Any]) -> ModuleSummary:
     for qualname, kind, path, line, calls in data["functions"]:
         if kind not in FunctionKind.ALL:
             raise ValueError(f"unknown function kind {kind!r}")
-        sites = tuple(
+        sites = None if calls is None else tuple(
             (int(site_line), tuple(str(n) for n in names),
              (str(blocking[0]), str(blocking[1])) if blocking else None)
             for site_line, names, blocking in calls
@@ -161,4 +163,7 @@ def _summary_from_json(data: dict[str, Any]) -> ModuleSummary:
         functions[str(qualname)] = (str(qualname), str(kind), str(path), int(line), sites)
     exports = {str(k): str(v) for k, v in data["exports"].items()}
     bases = {str(k): tuple(str(b) for b in v) for k, v in data["class_bases"].items()}
-    return ModuleSummary(str(data["name"]), str(data["path"]), functions, exports, bases)
+    complete = data["complete"]
+    if not isinstance(complete, bool):
+        raise ValueError("'complete' is not a boolean")
+    return ModuleSummary(str(data["name"]), str(data["path"]), functions, exports, bases, complete)
