@@ -260,6 +260,8 @@ _LEAF_TYPES = frozenset({
 })
 # values of node fields that are never nodes (identifiers, constants, absent optional fields)
 _NOT_NODES = frozenset({type(None), str, int, bool, float, complex, bytes, type(...)})
+# node types whose one field that may hold a node is `value` (their other fields are identifiers and contexts)
+_SHALLOW_TYPES = frozenset({ast.Attribute, ast.keyword, ast.Starred})
 
 
 _Plan = tuple[
@@ -275,13 +277,16 @@ class _WalkTables:
     """Per dispatch table: for each node type, one plan (see _Plan) read with a single lookup per node, and
     the types the walk need not push at all."""
 
-    __slots__ = ("dispatch", "plans", "skip")
+    __slots__ = ("dispatch", "plans", "skip", "shallow")
 
     def __init__(self, dispatch: Mapping[type, list[tuple[Rule, Hook]]]) -> None:
         self.dispatch = dispatch  # kept alive: the tables are cached by its id
         self.plans: dict[type, _Plan] = {}
         wanted = set(dispatch) | set(_SPECIAL) | set(_BINDERS)
         self.skip = frozenset(t for t in _LEAF_TYPES if t not in wanted) | _NOT_NODES
+        # types whose only child is their `value`: not pushed when that value is skipped too (`self.x`,
+        # `key=value`, `*args`: most attributes are a name's)
+        self.shallow = frozenset(t for t in _SHALLOW_TYPES if t not in wanted)
 
     def plan(self, node_type: type) -> _Plan:
         """Made once per node type met. Every node of a dispatched type is queued (with no hooks, possibly:
@@ -312,6 +317,7 @@ def _walk(ctx: FileContext, dispatch: Mapping[type, list[tuple[Rule, Hook]]]) ->
     get_plan = tables.plans.get
     make_plan = tables.plan
     skip = tables.skip
+    shallow = tables.shallow
     enclosing_loop = ctx.enclosing_loop
     # stack items: (node, parent, scope, innermost enclosing loop in the same function)
     stack: list[_StackItem] = [(ctx.tree, None, ctx.module.module_scope, None)]
@@ -341,9 +347,11 @@ def _walk(ctx: FileContext, dispatch: Mapping[type, list[tuple[Rule, Hook]]]) ->
             value_type = type(value)
             if value_type is list:
                 for child in reversed(value):
-                    if type(child) not in skip:
+                    child_type = type(child)
+                    if child_type not in skip and (child_type not in shallow or type(child.value) not in skip):
                         push((child, node, scope, loop))
-            elif value_type not in skip and isinstance(value, ast_type):
+            elif (value_type not in skip and (value_type not in shallow or type(value.value) not in skip)
+                  and isinstance(value, ast_type)):
                 push((value, node, scope, loop))
     return queue
 

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..knowledge.blocking import Blocking, lookup
+from ..knowledge.blocking import METHOD_NAMES, WILDCARDS, Blocking, lookup
 from .blocking_guards import exempt
 from .scopes import Scope
 
@@ -66,6 +66,10 @@ def _user_patterns(settings: Settings) -> _UserPatterns | None:
 
 def blocking_match(ctx: FileContext, call: ast.Call, scope: Scope) -> BlockingMatch | None:
     """The blocking call ``call`` makes, if any (memoized per call for all the rules that ask)."""
+    func = call.func
+    if (type(func) is ast.Attribute and func.attr not in METHOD_NAMES and not WILDCARDS
+            and not ctx.settings.blocking_calls):
+        return None  # no name this call may be known by is in the table: nothing to resolve
     memo: dict[ast.Call, BlockingMatch | None] = ctx.rule_state.setdefault(_STATE_KEY, {})
     if call in memo:
         return memo[call]

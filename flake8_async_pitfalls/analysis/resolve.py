@@ -13,8 +13,7 @@ import ast
 import builtins
 import enum
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from ..knowledge.types import (
     ATTRIBUTE_TYPES,
@@ -27,7 +26,6 @@ from ..knowledge.types import (
 )
 from .scopes import Binding, BindingKind, Scope, ScopeKind
 
-_BUILTIN_NAMES = frozenset(dir(builtins))
 _MAX_DEPTH = 12  # alias and inference chains longer than this are given up on
 # bases that give a class no methods of their own to call: left out of class_mro
 _METHODLESS_BASES = frozenset({
@@ -49,13 +47,13 @@ _K = TypeVar("_K")
 _V = TypeVar("_V")
 
 
-@dataclass(frozen=True, slots=True)
-class Symbol:
+class Symbol(NamedTuple):
     """What an expression refers to.
 
     ``qualname`` is a dotted name (``time.sleep``; for something defined in this file, the module's dotted
     name plus its path in the file). ``node`` is the defining FunctionDef / AsyncFunctionDef / ClassDef when
-    it is defined in this file. As a type, a Symbol is the class of an instance.
+    it is defined in this file. As a type, a Symbol is the class of an instance. (A named tuple: made for
+    almost every name a rule asks about, and far cheaper to make than a frozen dataclass.)
     """
 
     qualname: str
@@ -68,6 +66,10 @@ class Symbol:
     @property
     def short(self) -> str:
         return self.qualname.rsplit(".", 1)[-1]
+
+
+# what each builtin name stands for when nothing in the file binds it
+_BUILTINS = {name: Symbol(f"builtins.{name}") for name in dir(builtins)}
 
 
 class ModuleInfo:
@@ -87,6 +89,7 @@ class ModuleInfo:
         # attribute: the same for every use, so asked once (see _memoized; _Mark.IN_PROGRESS marks a key
         # being computed, for the cycle cut)
         self._name_cache: dict[tuple[Scope, str], Symbol | None | _Mark] = {}
+        self._dotted_cache: dict[tuple[str, str], Symbol] = {}  # (module or class name, attribute) -> symbol
         self._name_type_cache: dict[tuple[Scope, str], Symbol | tuple[str, ...] | None | _Mark] = {}
         self._attribute_cache: dict[tuple[Symbol, str], Symbol | None | _Mark] = {}
         self._mro_cache: dict[Symbol, list[Symbol]] = {}
@@ -170,6 +173,11 @@ class ModuleInfo:
 
     def resolve(self, expr: ast.expr, scope: Scope) -> Symbol | None:
         """What ``expr`` (a name or dotted attribute chain) stands for, or None when unknown."""
+        if type(expr) is ast.Name:  # memoized per scope and name already (see _resolve)
+            known = self._name_cache.get((scope, expr.id), _Mark.ABSENT)
+            if known is not _Mark.ABSENT and known is not _Mark.IN_PROGRESS:
+                return known
+            return self._resolve(expr, scope, 0)
         cached = self._resolve_cache.get(expr)
         if cached is not None and cached[0] is scope:
             return cached[1]
@@ -187,26 +195,45 @@ class ModuleInfo:
             return None
         if isinstance(expr, ast.Name):
             name = expr.id
-            known = self._name_cache.get((scope, name), _Mark.ABSENT)
+            cache = self._name_cache
+            key = (scope, name)
+            known = cache.get(key, _Mark.ABSENT)
             if known is not _Mark.ABSENT and known is not _Mark.IN_PROGRESS:
                 return known  # the common case, without making the closure below
-            return self._memoized(self._name_cache, (scope, name), lambda: self._resolve_name(name, scope, depth))
+            found = scope.lookup(name)
+            if found is None:
+                cache[key] = result = _BUILTINS.get(name)
+                return result
+            # what a name means depends only on the scope that binds it: asked from the many functions of a
+            # module, an import is resolved once
+            binder, bindings = found
+            binder_key = (binder, name)
+            known = cache.get(binder_key, _Mark.ABSENT)
+            if known is not _Mark.ABSENT and known is not _Mark.IN_PROGRESS:
+                cache[key] = known
+                return known
+            cut_short = self._cut_short
+            result = self._memoized(cache, binder_key, lambda: self._resolve_bindings(name, binder, bindings, depth))
+            if binder is not scope and cut_short == self._cut_short:
+                cache[key] = result
+            return result
         if isinstance(expr, ast.Attribute):
             base = self._resolve(expr.value, scope, depth + 1)
             if base is None:
                 return None
-            if isinstance(base.node, ast.ClassDef):
-                return self.class_member(base, expr.attr)
-            if base.node is not None:
+            base_node = base.node
+            if base_node is not None:
+                if isinstance(base_node, ast.ClassDef):
+                    return self.class_member(base, expr.attr)
                 return None  # an attribute of a function object
-            return Symbol(canonical(f"{base.qualname}.{expr.attr}"))
+            attribute_key = (base.qualname, expr.attr)
+            symbol = self._dotted_cache.get(attribute_key)
+            if symbol is None:
+                symbol = self._dotted_cache[attribute_key] = Symbol(canonical(f"{base.qualname}.{expr.attr}"))
+            return symbol
         return None
 
-    def _resolve_name(self, name: str, scope: Scope, depth: int) -> Symbol | None:
-        found = scope.lookup(name)
-        if found is None:
-            return Symbol(f"builtins.{name}") if name in _BUILTIN_NAMES else None
-        owner, bindings = found
+    def _resolve_bindings(self, name: str, owner: Scope, bindings: list[Binding], depth: int) -> Symbol | None:
         if all(b.kind is BindingKind.DEF for b in bindings):
             # redefinitions (overloads, conditional defs): the last one is what the name ends up as
             return Symbol(self.local_qualname(owner, name), bindings[-1].node)
@@ -280,6 +307,10 @@ class ModuleInfo:
     # -- types --------------------------------------------------------------------------------
     def infer_type(self, expr: ast.expr, scope: Scope) -> Symbol | None:
         """The class ``expr`` evaluates to an instance of, or None when unsure."""
+        if type(expr) is ast.Name:  # memoized per scope and name already (see _infer)
+            known = self._name_type_cache.get((scope, expr.id), _Mark.ABSENT)
+            if known is not _Mark.ABSENT and known is not _Mark.IN_PROGRESS:
+                return known if isinstance(known, Symbol) else None
         cached = self._infer_cache.get(expr)
         if cached is not None and cached[0] is scope:
             return cached[1]
@@ -300,10 +331,26 @@ class ModuleInfo:
             return self._call_result(expr.value, scope, depth, awaited=True)
         if isinstance(expr, ast.Name):
             name = expr.id
-            memo = self._name_type_cache.get((scope, name), _Mark.ABSENT)
+            cache = self._name_type_cache
+            key = (scope, name)
+            memo = cache.get(key, _Mark.ABSENT)
             if memo is not _Mark.ABSENT and memo is not _Mark.IN_PROGRESS:
                 return memo
-            return self._memoized(self._name_type_cache, (scope, name), lambda: self._infer_name(name, scope, depth))
+            found = scope.lookup(name)
+            if found is None:
+                cache[key] = None
+                return None
+            binder, bindings = found  # as for names: the type depends only on the scope that binds it
+            binder_key = (binder, name)
+            memo = cache.get(binder_key, _Mark.ABSENT)
+            if memo is not _Mark.ABSENT and memo is not _Mark.IN_PROGRESS:
+                cache[key] = memo
+                return memo
+            cut_short = self._cut_short
+            result = self._memoized(cache, binder_key, lambda: self._infer_bindings(binder, bindings, depth))
+            if binder is not scope and cut_short == self._cut_short:
+                cache[key] = result
+            return result
         if isinstance(expr, ast.Attribute):
             owner = self._infer(expr.value, scope, depth + 1)
             if isinstance(owner, Symbol) and isinstance(owner.node, ast.ClassDef):
@@ -380,11 +427,8 @@ class ModuleInfo:
             return Symbol(key)  # an imported class: calling it makes an instance
         return None
 
-    def _infer_name(self, name: str, scope: Scope, depth: int) -> Symbol | tuple[str, ...] | None:
-        found = scope.lookup(name)
-        if found is None:
-            return None
-        owner, bindings = found
+    def _infer_bindings(self, owner: Scope, bindings: list[Binding],
+                        depth: int) -> Symbol | tuple[str, ...] | None:
         results = set()
         for binding in bindings:
             if binding.kind is BindingKind.AUG_ASSIGN:
@@ -408,7 +452,8 @@ class ModuleInfo:
             value = self._infer(binding.value, owner, depth + 1)
             if binding.unpack_index is None:
                 return value if isinstance(value, Symbol) else None
-            if isinstance(value, tuple) and binding.unpack_index < len(value):
+            # (a tuple of type names, not a Symbol: a Symbol is a named tuple too)
+            if isinstance(value, tuple) and not isinstance(value, Symbol) and binding.unpack_index < len(value):
                 return Symbol(value[binding.unpack_index])
         return None
 

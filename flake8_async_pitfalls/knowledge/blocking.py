@@ -310,6 +310,12 @@ def _wildcards(table: Mapping[str, Blocking]) -> dict[str, Blocking]:
 WILDCARDS: dict[str, Blocking] = _wildcards(BLOCKING_CALLS)
 
 
+# The last part of every name the table knows: a method call ``x.attr(...)`` is known, whatever ``x`` is, by
+# names that end in ``.attr`` (``Type.attr``, ``module.attr``; canonical spellings only drop middle parts),
+# so a call whose attribute is not among these cannot be in the table (unless a wildcard entry exists).
+METHOD_NAMES: frozenset[str] = frozenset(key.rsplit(".", 1)[-1] for key in BLOCKING_CALLS)
+
+
 def lookup(key: str) -> Blocking | None:
     """The entry for a dotted callee name, exact or through a ``prefix.*`` wildcard."""
     found = BLOCKING_CALLS.get(key)

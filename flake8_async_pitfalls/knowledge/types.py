@@ -6,6 +6,8 @@ Types are dotted class names, spelled the way users import them (``asyncio.Queue
 
 from __future__ import annotations
 
+import functools
+
 from collections.abc import Mapping
 
 from .asyncio_api import ASYNCIO_EXPORTS, ASYNCIO_SUBMODULES
@@ -16,6 +18,7 @@ _REEXPORTING: Mapping[str, tuple[frozenset[str], frozenset[str]]] = {
 }
 
 
+@functools.lru_cache(maxsize=16384)
 def canonical(qualname: str) -> str:
     """Spell a dotted name the public way: ``asyncio.locks.Lock`` -> ``asyncio.Lock``."""
     parts = qualname.split(".")

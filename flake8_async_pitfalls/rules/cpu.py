@@ -50,8 +50,11 @@ class _Estimator:
         self._children: dict[ast.AST, list[ast.AST]] | None = None
         self._left_early: set[ast.AST] = set()  # loops a break or return can leave early
         self._yielding: set[ast.AST] = set()  # loops of async generators that yield to their consumer
-        self._parents: dict[ast.AST, ast.AST | None] = {}  # comprehensions and calls -> parent
-        self._generator_owner: dict[ast.comprehension, ast.AST] = {}  # `for ... in ...` clause -> comprehension
+        # comprehensions and calls -> parent, and `for ... in ...` clause -> comprehension: read from the whole
+        # queue, so made only once a loop of known size needs them (most files never do)
+        self._parents_made = False
+        self._parents: dict[ast.AST, ast.AST | None] = {}
+        self._generator_owner: dict[ast.comprehension, ast.AST] = {}
 
     def _index(self) -> dict[ast.AST, list[ast.AST]]:
         if self._children is None:
@@ -68,14 +71,19 @@ class _Estimator:
                     while outer is not None and outer not in marked:
                         marked.add(outer)
                         outer = enclosing.get(outer)
-            for _, node, parent, _ in self.ctx.queue:
-                if isinstance(node, (*_COMPREHENSIONS, ast.Call)):
-                    self._parents[node] = parent
-                if isinstance(node, _COMPREHENSIONS):
-                    for generator in node.generators:
-                        self._generator_owner[generator] = node
             self._children = table
         return self._children
+
+    def _parent(self, node: ast.AST) -> ast.AST | None:
+        if not self._parents_made:
+            self._parents_made = True
+            for _, queued, parent, _ in self.ctx.queue:
+                if isinstance(queued, (*_COMPREHENSIONS, ast.Call)):
+                    self._parents[queued] = parent
+                if isinstance(queued, _COMPREHENSIONS):
+                    for generator in queued.generators:
+                        self._generator_owner[generator] = queued
+        return self._parents.get(node)
 
     def children(self, node: ast.AST) -> list[ast.AST]:
         """Loops and consumer calls directly nested in a loop (same function)."""
@@ -133,8 +141,7 @@ class _Estimator:
         """
         if not isinstance(node, ast.GeneratorExp):
             return True
-        self._index()
-        parent = self._parents.get(node)
+        parent = self._parent(node)
         if isinstance(parent, (ast.For, ast.comprehension)):
             return parent.iter is node
         if isinstance(parent, ast.Starred):
@@ -149,8 +156,7 @@ class _Estimator:
 
     def iterated_by(self, node: ast.AST) -> ast.AST | None:
         """The loop or comprehension whose iterable ``node`` (a call or comprehension) is, if any."""
-        self._index()
-        parent = self._parents.get(node)
+        parent = self._parent(node)
         if isinstance(parent, ast.For) and parent.iter is node:
             return parent
         if isinstance(parent, ast.comprehension) and parent.iter is node:
@@ -160,7 +166,7 @@ class _Estimator:
     def _counts_inside(self, child: ast.AST) -> bool:
         if isinstance(child, ast.Call):
             # a consumer call in a later `for` clause is already part of its comprehension's count
-            return self.iterations(child) is not None and not isinstance(self._parents.get(child), ast.comprehension)
+            return self.iterations(child) is not None and not isinstance(self._parent(child), ast.comprehension)
         return self.consumed(child)
 
     def nested(self, node: ast.AST) -> int:
