@@ -59,11 +59,23 @@ def test_bodies_are_blanked_line_for_line() -> None:
     assert blanked == {4, 12}  # put's body is on its header line: nothing to blank
     assert text.count("\n") == source.count("\n")
     lines = text.splitlines()
-    assert lines[3] == source.splitlines()[3] and lines[4] == " ..." and lines[5] == lines[6] == ""
-    assert lines[15] == "     ..." and lines[8] == "class Client(Base):"
+    # decorators stay; a blanked function's header keeps only its name (nothing reads the parameters of
+    # a function without a body), its other lines empty
+    assert lines[2] == '@decorate(when="x:y")' and lines[3] == "async def fetch():"
+    assert lines[4] == " ..." and lines[5] == lines[6] == ""
+    assert lines[8] == "class Client(Base):" and lines[9] == "    timeout: float = 1.0"
+    assert lines[11] == "    def get():" and lines[12] == lines[13] == lines[14] == "" and lines[15] == "     ..."
+    assert lines[17] == "    async def put(self): pass"
     assert "time.sleep" not in text and "print" not in text
     tree = ast.parse(text)
     assert [n.lineno for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))] == [4, 12, 18]
+
+
+def test_a_header_with_a_walrus_is_kept_whole() -> None:
+    source = "def f(x=(limit := 10)):\n    return x\n\ndef g(y: int = 2) -> int:\n    return y\n"
+    text, blanked = _outlined(source)
+    assert blanked == {1, 4}
+    assert text.splitlines()[0] == "def f(x=(limit := 10)):" and text.splitlines()[3] == "def g():"
 
 
 @pytest.mark.parametrize("body", ["yield 1", "x = yield", "global counter\n    counter = 1", "nonlocal x"])

@@ -51,6 +51,12 @@ _NEXT_LINE = re.compile(r"\n( *)[^ \t\n#\f]")
 # Body words that keep a body: what the outline would lose (generators, names bound in the module).
 _KEEP_BODY = re.compile("yield|global|nonlocal")
 
+# `def name` / `async def name` up to the parameter list (or the type parameters) that follows
+_DEF_NAME = re.compile(r" *(?:async[ \t]+)?def[ \t]+\w+[ \t]*(?=[(\[])")
+# A blanked function: where its def starts, where its parameter list starts (-1: the header is kept as it
+# is), just past its header's colon, where its body starts and ends, and the def's indentation.
+_Region = tuple[int, int, int, int, int, int]
+
 _statement_at_most: dict[int, re.Pattern[str]] = {}
 
 
@@ -76,7 +82,7 @@ def outline(source: str) -> Outline | None:
     text = "\n" + source  # every line, the first included, follows a newline
     if _ODD_INDENT.search(text):
         return None
-    regions: list[tuple[int, int, int, int]] = []  # (body start, body end, def indentation, def start)
+    regions: list[_Region] = []
     length = len(text)
     top_level = _next_statement(0)
     search = _DEF_OR_CLASS.search
@@ -102,23 +108,31 @@ def outline(source: str) -> Outline | None:
     last = 0
     line = 0  # line number (1-based in the source) of the position `counted` in `text`
     counted = 0
-    for body_start, body_end, indent, def_start in regions:
+    for def_start, parameters, colon, body_start, body_end, indent in regions:
         line += text.count("\n", counted, def_start)
         counted = def_start
         stubs[line] = line + text.count("\n", def_start, body_start)
-        pieces.append(text[last:body_start])
+        if parameters < 0:
+            pieces.append(text[last:body_start])
+        else:
+            # `def name(...) -> T:` becomes `def name():`, its other lines empty
+            pieces.append(text[last:parameters])
+            pieces.append("():")
+            pieces.append(text[colon:body_start - 1])
+            pieces.append("\n" * (text.count("\n", parameters, colon) + 1))
         pieces.append(" " * (indent + 1) + "..." + "\n" * text.count("\n", body_start, body_end))
         last = body_end
     pieces.append(text[last:])
     return Outline("".join(pieces)[1:], stubs)
 
 
-def _add_methods(text: str, start: int, regions: list[tuple[int, int, int, int]]) -> int:
+def _add_methods(text: str, start: int, regions: list[_Region]) -> int:
     """The methods of the top-level class starting at ``start``; returns where the class ends."""
     length = len(text)
-    body_start = _body_start(text, start)
-    if body_start is None:
+    header = _header_end(text, start)
+    if header is None:
         return start
+    body_start = header[1]
     # (the patterns start at a newline: search from the one that ends the header)
     after = _next_statement(0).search(text, body_start - 1)
     end = after.start() + 1 if after is not None else length
@@ -140,25 +154,31 @@ def _add_methods(text: str, start: int, regions: list[tuple[int, int, int, int]]
     return end - 1
 
 
-def _add_region(text: str, start: int, indent: int, regions: list[tuple[int, int, int, int]]) -> int | None:
-    """Blank the body of the def starting at ``start`` (indented ``indent``) when it can be; returns the
-    end of the blanked region."""
-    body_start = _body_start(text, start)
-    if body_start is None:
+def _add_region(text: str, start: int, indent: int, regions: list[_Region]) -> int | None:
+    """Blank the body of the def starting at ``start`` (indented ``indent``) when it can be, and shrink its
+    header to ``name():``; returns the end of the blanked region."""
+    header = _header_end(text, start)
+    if header is None:
         return None
+    colon, body_start = header
     after = _next_statement(indent).search(text, body_start - 1)
     body_end = after.start() + 1 if after is not None else len(text)
     if body_end <= body_start:
         return None
     if _KEEP_BODY.search(text, body_start, body_end) is not None:
         return None
-    regions.append((body_start, body_end, indent, start))
+    # Nothing reads the parameters, annotations and defaults of a function without a body (they only
+    # matter to the code inside it), so they are left out too; but a `:=` there binds a name of the module.
+    name = _DEF_NAME.match(text, start)
+    parameters = name.end() if name is not None and text.find(":=", name.end(), colon) < 0 else -1
+    regions.append((start, parameters, colon, body_start, body_end, indent))
     return body_end
 
 
-def _body_start(text: str, start: int) -> int | None:
-    """Where the body of the def or class whose header starts at ``start`` begins: the line after the
-    header's colon. None when the body starts on the header line, or the header cannot be read."""
+def _header_end(text: str, start: int) -> tuple[int, int] | None:
+    """For the def or class whose header starts at ``start``: the position just past the header's colon, and
+    where the body begins (the line after it). None when the body starts on the header line, or the header
+    cannot be read."""
     line_end = text.find("\n", start)
     if line_end < 0:
         return None
@@ -180,7 +200,7 @@ def _body_start(text: str, start: int) -> int | None:
     rest = text[colon:line_end].strip()
     if rest and not rest.startswith("#"):
         return None  # `def f(): return 1`
-    return line_end + 1
+    return colon, line_end + 1
 
 
 def _header_colon(text: str, start: int) -> int | None:

@@ -135,8 +135,9 @@ class LocalFunctions:
     """The functions of an analyzed file, summarized on demand (the linted file itself: most of its
     functions are never asked about, so their calls are not resolved unless needed)."""
 
-    def __init__(self, ctx: FileContext) -> None:
+    def __init__(self, ctx: FileContext, call_sites: bool = True) -> None:
         self.ctx = ctx
+        self.call_sites = call_sites  # False: plain functions' call sites left unknown (None)
         module = ctx.module
         self._defs: dict[str, tuple[ast.FunctionDef | ast.AsyncFunctionDef, Scope]] = {}
         self.class_bases: dict[str, tuple[str, ...]] = {}
@@ -164,7 +165,7 @@ class LocalFunctions:
             return None
         node, scope = entry
         kind = function_kind(self.ctx, node, qualname)
-        if kind != FunctionKind.PLAIN or node in self.ctx.module.blanked:
+        if kind != FunctionKind.PLAIN or not self.call_sites or node in self.ctx.module.blanked:
             # only plain defs are followed down call chains: the calls of the others are not needed (and
             # those of a plain def whose body an outline left out are read when a chain reaches it)
             calls = None if kind == FunctionKind.PLAIN else ()
@@ -189,17 +190,18 @@ class LocalFunctions:
         return found
 
 
-def summarize(ctx: FileContext) -> ModuleSummary:
-    """The summary of an analyzed file: its functions, their kinds and their direct calls (complete unless
-    the file was read from its outline). Raises OutlineTooShallow when the outline is not enough."""
-    local = LocalFunctions(ctx)
+def summarize(ctx: FileContext, call_sites: bool = True) -> ModuleSummary:
+    """The summary of an analyzed file: its functions, their kinds and, with ``call_sites``, the direct
+    calls of its plain functions (complete when every plain function has them). Raises OutlineTooShallow
+    when the file was read from an outline that is not enough."""
+    local = LocalFunctions(ctx, call_sites)
     functions = {name: summary for name in local.names() if (summary := local.get(name)) is not None}
     exports: dict[str, str] = {}
     for name, bindings in ctx.module.module_scope.bindings.items():
         if len(bindings) == 1 and bindings[0].kind is BindingKind.IMPORT and bindings[0].qualname:
             exports[name] = bindings[0].qualname
-    return ModuleSummary(ctx.module.module_name, ctx.filename, functions, exports, local.class_bases,
-                         complete=not ctx.module.blanked)
+    complete = call_sites and all(f[4] is not None for f in functions.values() if f[1] == FunctionKind.PLAIN)
+    return ModuleSummary(ctx.module.module_name, ctx.filename, functions, exports, local.class_bases, complete)
 
 
 # the walk of another module only queues its calls (no rule runs there), for summarize()
@@ -207,8 +209,10 @@ _CALLS_ONLY: dict[type, list[Any]] = {ast.Call: []}
 
 
 def _summary_from_outline(path: str, source: str, settings: Settings) -> ModuleSummary | None:
-    """The summary made from the module's outline, or None when it has none, it does not parse into the
-    intended shape, or a question needs a body it left out (the caller then reads the whole module)."""
+    """The declarations of a module read from its outline: its functions and their kinds, re-exports and
+    class bases, with no plain function's call sites (ProjectIndex.whole_function reads them). None when
+    the module has no outline, it does not parse into the intended shape, or a question needs a body it
+    left out (the caller then reads the whole module)."""
     from ..checker import analyze
 
     made = outline(source)
@@ -226,7 +230,7 @@ def _summary_from_outline(path: str, source: str, settings: Settings) -> ModuleS
     ctx = analyze(tree, path, (), settings, _CALLS_ONLY, bare)
     try:
         ctx.module.set_blanked(blanked)
-        return summarize(ctx)
+        return summarize(ctx, call_sites=False)
     except OutlineTooShallow:
         return None
     finally:
