@@ -19,7 +19,7 @@ from .analysis.coroutines import CoroutineKnowledge
 from .analysis.modules import module_location
 from .analysis.resolve import ModuleInfo
 from .analysis.scopes import Binding, BindingKind, Scope, ScopeKind, bind_import, bind_target
-from .rules.base import Finding, Rule, RuleError, is_async_context_only
+from .rules.base import Finding, Rule, RuleError, is_async_context_only, method_names_of
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -270,7 +270,11 @@ _Plan = tuple[
     "Callable[[FileContext, Any, Scope, Any, _Push], None] | None",  # the walk's own visit, replacing the default
     "Callable[[FileContext, Any, Scope], None] | None",  # a binder run before the children are pushed
     tuple[str, ...],  # the fields that may hold child nodes
+    "_Gates | None",  # for calls, the hooks of a method call by its name (see rules.base.method_names)
 ]
+# a method's name -> its hooks in async context and elsewhere, and those of any other method name
+_Gates = tuple["dict[str, tuple[list[tuple[Rule, Hook]], list[tuple[Rule, Hook]]]]",
+               "list[tuple[Rule, Hook]]", "list[tuple[Rule, Hook]]"]
 
 
 class _WalkTables:
@@ -293,9 +297,27 @@ class _WalkTables:
         the queue also tells the scope of each such node, and the project summaries read the calls from it)."""
         hooks = self.dispatch.get(node_type)
         elsewhere = None if hooks is None else [(rule, hook) for rule, hook in hooks if not is_async_context_only(hook)]
-        plan = (hooks, elsewhere, _SPECIAL.get(node_type), _BINDERS.get(node_type), _fields_of(node_type))
+        gates = _gates(hooks) if node_type is ast.Call and hooks is not None else None
+        plan = (hooks, elsewhere, _SPECIAL.get(node_type), _BINDERS.get(node_type), _fields_of(node_type), gates)
         self.plans[node_type] = plan
         return plan
+
+
+def _gates(hooks: list[tuple[Rule, Hook]]) -> _Gates | None:
+    """For a method call, its hooks by the method's name: those limited to some names (rules.base.method_names)
+    only for these. A call node is queued even when no hook is left for it (see _WalkTables.plan)."""
+    limits = {hook: method_names_of(hook) for _, hook in hooks}
+    if not any(limits.values()):
+        return None
+
+    def kept(name: str | None) -> tuple[list[tuple[Rule, Hook]], list[tuple[Rule, Hook]]]:
+        chosen = [(rule, hook) for rule, hook in hooks if limits[hook] is None or name in (limits[hook] or ())]
+        return chosen, [(rule, hook) for rule, hook in chosen if not is_async_context_only(hook)]
+
+    names = set().union(*(limit for limit in limits.values() if limit))
+    by_name = {name: kept(name) for name in names}
+    other_async, other_elsewhere = kept(None)
+    return by_name, other_async, other_elsewhere
 
 
 _walk_tables: dict[int, _WalkTables] = {}
@@ -325,6 +347,7 @@ def _walk(ctx: FileContext, dispatch: Mapping[type, list[tuple[Rule, Hook]]]) ->
     push = stack.append
     enqueue = queue.append
     ast_type = ast.AST
+    attribute_type = ast.Attribute
     while stack:
         item = pop()
         node, parent, scope, loop = item
@@ -332,6 +355,13 @@ def _walk(ctx: FileContext, dispatch: Mapping[type, list[tuple[Rule, Hook]]]) ->
         plan = get_plan(node_type) or make_plan(node_type)
         hooks = plan[0] if scope.is_async else plan[1]
         if hooks is not None:
+            gates = plan[5]
+            if gates is not None and type(node.func) is attribute_type:
+                gated = gates[0].get(node.func.attr)
+                if gated is not None:
+                    hooks = gated[0] if scope.is_async else gated[1]
+                else:
+                    hooks = gates[1] if scope.is_async else gates[2]
             enqueue((hooks, node, parent, scope))
             if loop is not None:
                 enclosing_loop[node] = loop

@@ -49,3 +49,47 @@ def test_a_left_out_field_never_holds_a_node() -> None:
                 assert not any(isinstance(v, ast.AST) for v in values), (path, type(node).__name__, name)
                 checked += 1
     assert checked > 10_000
+
+
+def test_calls_reach_only_the_hooks_their_method_name_allows_and_every_call_is_queued() -> None:
+    from flake8_async_pitfalls.checker import analyze, build_dispatch
+    from flake8_async_pitfalls.rules.base import Rule, method_names
+    from flake8_async_pitfalls.settings import Settings
+
+    seen: dict[str, list[str]] = {"limited": [], "any": []}
+
+    def named(node: ast.AST) -> str:
+        assert isinstance(node, ast.Call)
+        return ast.unparse(node.func)
+
+    class Limited(Rule):
+        code = "APF998"
+
+        def hooks(self) -> dict[type[ast.AST], object]:
+            return {ast.Call: self.check}
+
+        @method_names(frozenset({"gather"}))
+        def check(self, ctx: object, node: ast.AST, parent: object, scope: object) -> None:
+            seen["limited"].append(named(node))
+
+    class Unlimited(Rule):
+        code = "APF999"
+
+        def hooks(self) -> dict[type[ast.AST], object]:
+            return {ast.Call: self.check}
+
+        def check(self, ctx: object, node: ast.AST, parent: object, scope: object) -> None:
+            seen["any"].append(named(node))
+
+    source = "import asyncio\nfrom asyncio import gather as g\nasyncio.gather(a.b())\ng()\nx.y.z()\nprint(1)\n"
+    tree = ast.parse(source)
+    dispatch = build_dispatch([Limited(), Unlimited()])
+    ctx = analyze(tree, "m.py", (), Settings(), dispatch)
+    for hooks, node, parent, scope in ctx.queue:
+        for _rule, hook in hooks:
+            hook(ctx, node, parent, scope)
+    # a method call reaches the limited hook only by a name it allows; a plain name may be an alias: always
+    assert seen["limited"] == ["asyncio.gather", "g", "print"]
+    assert seen["any"] == ["asyncio.gather", "a.b", "g", "x.y.z", "print"]
+    # every call is queued, hooks or not: the project summaries and the CPU rule read calls from the queue
+    assert sum(isinstance(entry[1], ast.Call) for entry in ctx.queue) == 5

@@ -234,6 +234,8 @@ class ModuleInfo:
         return None
 
     def _resolve_bindings(self, name: str, owner: Scope, bindings: list[Binding], depth: int) -> Symbol | None:
+        if len(bindings) == 1:  # most names are bound once
+            return self._symbol_of_binding(name, owner, bindings[0], depth)
         if all(b.kind is BindingKind.DEF for b in bindings):
             # redefinitions (overloads, conditional defs): the last one is what the name ends up as
             return Symbol(self.local_qualname(owner, name), bindings[-1].node)
@@ -429,6 +431,9 @@ class ModuleInfo:
 
     def _infer_bindings(self, owner: Scope, bindings: list[Binding],
                         depth: int) -> Symbol | tuple[str, ...] | None:
+        if len(bindings) == 1:  # most names are bound once
+            binding = bindings[0]
+            return None if binding.kind is BindingKind.AUG_ASSIGN else self._type_of_binding(owner, binding, depth)
         results = set()
         for binding in bindings:
             if binding.kind is BindingKind.AUG_ASSIGN:

@@ -57,6 +57,26 @@ def is_async_context_only(hook: object) -> bool:
     return getattr(hook, "__func__", hook) in _ASYNC_ONLY
 
 
+_METHOD_NAMES: dict[object, frozenset[str]] = {}
+
+
+def method_names(names: frozenset[str]) -> Callable[[_F], _F]:
+    """Mark an ``ast.Call`` hook that does nothing for a method call ``x.attr(...)`` unless ``attr`` is one of
+    ``names`` (it must still check that itself): the walk then hands it only such method calls, and every
+    call of a plain name (which may be an alias of anything)."""
+
+    def mark(hook: _F) -> _F:
+        _METHOD_NAMES[getattr(hook, "__func__", hook)] = names
+        return hook
+
+    return mark
+
+
+def method_names_of(hook: object) -> frozenset[str] | None:
+    """The method names a Call hook is limited to (see ``method_names``), or None."""
+    return _METHOD_NAMES.get(getattr(hook, "__func__", hook))
+
+
 class RuleError(Exception):
     """Raised by a hook shared between rules, to name the rule that failed (for its APF000 finding)."""
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from ..analysis.scopes import Scope, ScopeKind
-from .base import Rule, source_of
+from .base import Rule, method_names, source_of
 
 if TYPE_CHECKING:
     from ..checker import FileContext
@@ -108,6 +108,7 @@ class CoroutineInBooleanContext(Rule):
         for value in node.values[:-1]:
             self._report_tested(ctx, value, scope)
 
+    @method_names(_TRUTH_FUNCTION_NAMES)
     def check_truth_call(self, ctx: FileContext, node: ast.AST, parent: ast.AST | None, scope: Scope) -> None:
         assert isinstance(node, ast.Call)
         func = node.func

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from ..analysis.consteval import CAP, iteration_count, while_count
 from ..analysis.scopes import Scope
-from .base import Rule, async_context_only, source_of
+from .base import Rule, async_context_only, method_names, source_of
 
 if TYPE_CHECKING:
     from .base import Hook
@@ -255,6 +255,7 @@ class CpuHeavyLoop(Rule):
         return estimator
 
     @async_context_only
+    @method_names(_CONSUMER_NAMES)
     def check_call(self, ctx: FileContext, node: ast.AST, parent: ast.AST | None, scope: Scope) -> None:
         # consumer calls are counted in the loop totals, and reported themselves when heavy
         assert isinstance(node, ast.Call)

@@ -12,7 +12,7 @@ from ..analysis.project import CallSite, callee_names
 from ..analysis.resolve import Symbol
 from ..analysis.scopes import BindingKind, Scope, ScopeKind
 from ..knowledge.asyncio_api import ASYNC_ONLY_CONTEXT_MANAGERS
-from .base import Rule, async_context_only, source_of
+from .base import Rule, async_context_only, method_names, source_of
 
 if TYPE_CHECKING:
     from .base import Hook
@@ -462,6 +462,7 @@ class GetEventLoopInCoroutine(Rule):
         return {ast.Call: self.check_call}
 
     @async_context_only
+    @method_names(frozenset({"get_event_loop"}))
     def check_call(self, ctx: FileContext, node: ast.AST, parent: ast.AST | None, scope: Scope) -> None:
         assert isinstance(node, ast.Call)
         func = node.func

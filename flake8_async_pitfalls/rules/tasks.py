@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from ..analysis.scopes import BindingKind, Scope
-from .base import Rule, source_of
+from .base import Rule, method_names, source_of
 
 if TYPE_CHECKING:
     from ..checker import FileContext
@@ -135,6 +135,7 @@ class GatherWithList(Rule):
     def hooks(self) -> Mapping[type[ast.AST], Hook]:
         return {ast.Call: self.check_call}
 
+    @method_names(frozenset({"gather"}))
     def check_call(self, ctx: FileContext, node: ast.AST, parent: ast.AST | None, scope: Scope) -> None:
         assert isinstance(node, ast.Call)
         callee = node.func
