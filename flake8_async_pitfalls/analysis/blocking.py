@@ -11,8 +11,7 @@ from __future__ import annotations
 import ast
 import fnmatch
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..knowledge.blocking import METHOD_NAMES, WILDCARDS, Blocking, lookup
 from .blocking_guards import exempt
@@ -25,8 +24,7 @@ if TYPE_CHECKING:
 _STATE_KEY = "blocking-calls"
 
 
-@dataclass(frozen=True, slots=True)
-class BlockingMatch:
+class BlockingMatch(NamedTuple):
     """A blocking call found at a call site: what it is known as, and the table entry."""
 
     key: str

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .project import PROJECT, CallSite, FunctionKind, FunctionSummary, LocalFunctions, display
 
@@ -21,8 +20,7 @@ if TYPE_CHECKING:
 _STATE_KEY = "call-graph"
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
     """What a chain ends in: the offending call's dotted name, what the predicate said, and where."""
 
     name: str
@@ -31,8 +29,7 @@ class Hit:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
-class Chain:
+class Chain(NamedTuple):
     functions: tuple[FunctionSummary, ...]
     hit: Hit
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # Tokens that matter while reading a def header: brackets, the colon, ``lambda``, and the comments and
 # string literals to skip (triple-quoted, then single-quoted with escapes).
@@ -68,8 +68,7 @@ def _next_statement(indent: int) -> re.Pattern[str]:
     return pattern
 
 
-@dataclass(frozen=True, slots=True)
-class Outline:
+class Outline(NamedTuple):
     """The outline's text, and for each blanked function the line of its ``def`` and of its ``...``."""
 
     source: str

@@ -19,8 +19,7 @@ import tokenize
 import warnings
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from .blocking import blocking_match
 from .modules import module_location
@@ -76,8 +75,7 @@ def display(function: FunctionSummary) -> str:
     return function[0].rsplit(".", 1)[-1] + "()"
 
 
-@dataclass(slots=True)
-class ModuleSummary:
+class ModuleSummary(NamedTuple):
     name: str
     path: str
     functions: dict[str, FunctionSummary]

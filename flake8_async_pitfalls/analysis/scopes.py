@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ast
 import enum
-from dataclasses import dataclass, field
 
 
 class ScopeKind(enum.Enum):
@@ -33,58 +32,68 @@ class BindingKind(enum.Enum):
     OTHER = "other"  # except-as, match captures, del, walrus without a simple value, type params
 
 
-@dataclass(slots=True, eq=False)
 class Binding:
-    """One place that binds a name in a scope."""
+    """One place that binds a name in a scope. (Plain classes here, not dataclasses: they are made by the
+    hundred thousand on a large run, and making a dataclass at import costs what flake8 users pay at
+    every start.)"""
 
-    kind: BindingKind
-    node: ast.AST
-    qualname: str | None = None
-    value: ast.expr | None = None
-    annotation: ast.expr | None = None
-    is_async_with: bool = False
-    unpack_index: int | None = None  # position when bound by tuple unpacking of `value`
+    __slots__ = ("kind", "node", "qualname", "value", "annotation", "is_async_with", "unpack_index")
+
+    def __init__(self, kind: BindingKind, node: ast.AST, qualname: str | None = None, value: ast.expr | None = None,
+                 annotation: ast.expr | None = None, is_async_with: bool = False,
+                 unpack_index: int | None = None) -> None:
+        self.kind = kind
+        self.node = node
+        self.qualname = qualname
+        self.value = value
+        self.annotation = annotation
+        self.is_async_with = is_async_with
+        self.unpack_index = unpack_index  # position when bound by tuple unpacking of `value`
+
+    def __repr__(self) -> str:
+        return f"Binding({self.kind.name}, {type(self.node).__name__}, qualname={self.qualname!r})"
 
 
-@dataclass(slots=True, eq=False)
 class Scope:
     """A module, class, function, lambda or comprehension scope."""
 
-    kind: ScopeKind
-    node: ast.AST
-    parent: Scope | None
-    name: str
-    bindings: dict[str, list[Binding]] = field(default_factory=dict)
-    global_names: set[str] = field(default_factory=set)
-    nonlocal_names: set[str] = field(default_factory=set)
-    # `self.lock = value` in methods of this class: {"lock": [(value, method scope)]}
-    instance_attrs: dict[str, list[tuple[ast.expr, Scope]]] = field(default_factory=dict)
-    # `self.lock: asyncio.Lock | None = None` in methods: {"lock": [(annotation, method scope)]}
-    instance_annotations: dict[str, list[tuple[ast.expr, Scope]]] = field(default_factory=dict)
-    # a def or lambda whose own body has a yield (set by the walk): calling it makes a generator
-    is_generator: bool = False
-    # the innermost def / async def / lambda (or the module) when that is not this scope itself: a scope
-    # never points at itself, so a file's scopes hold no reference cycle and are freed as soon as the check
-    # is done (see ``function``)
-    _function: Scope | None = field(init=False)
-    qualname: str = field(init=False)  # dotted path inside the module: "Client.get"
-    # whether code here runs in async context: the innermost function is an ``async def`` (a plain
-    # attribute, not a property: the walk and every async-context rule read it for each node)
-    is_async: bool = field(init=False)
+    __slots__ = ("kind", "node", "parent", "name", "bindings", "global_names", "nonlocal_names", "instance_attrs",
+                 "instance_annotations", "is_generator", "_function", "qualname", "is_async")
 
-    def __post_init__(self) -> None:
-        parent = self.parent
-        if self.kind in (ScopeKind.COMPREHENSION, ScopeKind.CLASS) and parent is not None:
+    def __init__(self, kind: ScopeKind, node: ast.AST, parent: Scope | None, name: str) -> None:
+        self.kind = kind
+        self.node = node
+        self.parent = parent
+        self.name = name
+        self.bindings: dict[str, list[Binding]] = {}
+        self.global_names: set[str] = set()
+        self.nonlocal_names: set[str] = set()
+        # `self.lock = value` in methods of this class: {"lock": [(value, method scope)]}
+        self.instance_attrs: dict[str, list[tuple[ast.expr, Scope]]] = {}
+        # `self.lock: asyncio.Lock | None = None` in methods: {"lock": [(annotation, method scope)]}
+        self.instance_annotations: dict[str, list[tuple[ast.expr, Scope]]] = {}
+        # a def or lambda whose own body has a yield (set by the walk): calling it makes a generator
+        self.is_generator = False
+        # the innermost def / async def / lambda (or the module) when that is not this scope itself: a scope
+        # never points at itself, so a file's scopes hold no reference cycle and are freed as soon as the
+        # check is done (see ``function``)
+        self._function: Scope | None = None
+        if kind in (ScopeKind.COMPREHENSION, ScopeKind.CLASS) and parent is not None:
             self._function = parent.function
-        else:
-            self._function = None
-        self.is_async = self.function.kind is ScopeKind.ASYNC_FUNCTION
+        # whether code here runs in async context: the innermost function is an ``async def`` (a plain
+        # attribute, not a property: the walk and every async-context rule read it for each node)
+        self.is_async: bool = self.function.kind is ScopeKind.ASYNC_FUNCTION
+        # dotted path inside the module: "Client.get"
+        self.qualname: str
         if parent is None or parent.kind is ScopeKind.MODULE:
-            self.qualname = self.name if parent is not None else ""
-        elif self.kind is ScopeKind.COMPREHENSION:
+            self.qualname = name if parent is not None else ""
+        elif kind is ScopeKind.COMPREHENSION:
             self.qualname = parent.qualname
         else:
-            self.qualname = f"{parent.qualname}.{self.name}"
+            self.qualname = f"{parent.qualname}.{name}"
+
+    def __repr__(self) -> str:
+        return f"Scope({self.kind.name}, {self.qualname!r})"
 
     @property
     def function(self) -> Scope:

@@ -18,7 +18,6 @@ simply not used.
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import os
 import tempfile
@@ -36,6 +35,14 @@ _FORMAT = 3  # bump when the entry layout changes
 
 # (path, mtime_ns, size) of a module an entry depends on
 Stamp = tuple[str, int, int]
+
+
+def _digest(data: bytes, length: int) -> str:
+    """The first ``length`` hex digits of the data's sha256 (hashlib imported on first use: a run may never
+    need the cache, and flake8 users pay for every import at every start)."""
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()[:length]
 
 
 def cache_root() -> str:
@@ -59,7 +66,7 @@ def _code_stamp() -> str:
                 found = stamp(os.path.join(directory, name))
                 if found is not None:
                     stamps.append(found)
-    return hashlib.sha256(repr(sorted(stamps)).encode()).hexdigest()[:16]
+    return _digest(repr(sorted(stamps)).encode(), 16)
 
 
 def stamp(path: str) -> Stamp | None:
@@ -78,12 +85,12 @@ class SummaryCache:
         # which calls block (user patterns); the cpu threshold and the project depth do not enter it
         key = json.dumps([_FORMAT, __version__, _code_stamp(), list(settings.coroutine_functions),
                           list(settings.blocking_calls)])
-        digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+        digest = _digest(key.encode(), 16)
         self.directory = os.path.join(root or cache_root(), f"summaries-{digest}")
         self.usable = True  # turned off after the first failed write
 
     def _entry(self, path: str) -> str:
-        return os.path.join(self.directory, hashlib.sha256(path.encode("utf-8", "surrogatepass")).hexdigest()[:32])
+        return os.path.join(self.directory, _digest(path.encode("utf-8", "surrogatepass"), 32))
 
     def load(self, module: Stamp) -> tuple[ModuleSummary, list[Stamp]] | None:
         """The summary stored for this exact version of the module (and of its dependencies), if any, with

@@ -11,11 +11,10 @@ The docs pages render these tables, so they are the documentation of what each r
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Blocking:
+class Blocking(NamedTuple):
     """One blocking call: the rule that reports it and the suggested replacement."""
 
     code: str
