@@ -1,6 +1,7 @@
 """The plugin's share of a flake8 run, measured inside the run itself.
 
     python bench/share.py --corpus /path/to/corpus [--projects aiohttp-3.14.5,httpx-0.28.1] [--repeats 5]
+                          [--alternate 10]
 
 bench/speed.py compares whole runs of separate processes; on a shared machine whose speed drifts between
 runs, that comparison is as noisy as the margin it checks. Here each flake8 run (``-j1``, in-process, in the
@@ -8,6 +9,12 @@ virtual environments bench/speed.py made) times its own parts instead: the plugi
 file, the plugin's import, and the cyclic garbage collector (by its callbacks). The plugin's added cost is
 its run() and import time plus the collector time beyond that of a bare flake8 run of the same repeat; its
 share is that over the bare run's total. Drift between runs only enters through the collector's term.
+
+That leaves out what the plugin may cost flake8's own work (the caches its work evicts, say). With
+``--alternate N``, one process (the plugin's virtual environment) also runs flake8 2N times in turn with the
+plugin's ``run()`` on and off, warm caches from the first runs: whole runs, compared pair by pair within the
+same process, so that such indirect costs are counted while the drift between processes is not. The
+plugin's import is not in that figure (it is loaded for both); it is in the first one.
 """
 
 from __future__ import annotations
@@ -59,6 +66,47 @@ print(json.dumps({"total_s": time.process_time() - start, "run_s": plugin[0], "i
 """
 
 
+# run by the plugin's venv's python: whole flake8 runs in one process, the plugin's run() on and off in turn
+_ALTERNATING = r"""
+import json, sys, time
+import flake8_async_pitfalls.plugin as module
+from flake8.main.cli import main
+pairs, targets = int(sys.argv[1]), sys.argv[2:]
+enabled = [True]
+run = module.Plugin.run
+def switchable(self):
+    if enabled[0]:
+        yield from run(self)
+module.Plugin.run = switchable
+def once(on):
+    enabled[0] = on
+    start = time.process_time()
+    try:
+        main(["--isolated", "-j1", "--select=E,F,W,C90,APF", "--exit-zero", "-qq", *targets])
+    except SystemExit:
+        pass
+    return time.process_time() - start
+once(True); once(False)  # warm: byte code, summary cache, the project index of this process
+rows = []
+for _ in range(pairs):
+    off = once(False)
+    on = once(True)
+    rows.append([off, on])
+    print(json.dumps(rows[-1]), flush=True)
+print(json.dumps(rows))
+"""
+
+
+def alternate(pairs: int, targets: list[Path]) -> list[tuple[float, float]]:
+    """(plugin off, plugin on) CPU seconds of whole flake8 runs in one process, in turn."""
+    python = VENVS / "flake8+apf" / "bin" / "python"
+    if not python.exists():
+        raise SystemExit(f"{python} is missing: run bench/speed.py once to make the virtual environments")
+    done = subprocess.run([str(python), "-c", _ALTERNATING, str(pairs), *map(str, targets)], capture_output=True,
+                          text=True, check=True)
+    return [(float(off), float(on)) for off, on in json.loads(done.stdout.strip().splitlines()[-1])]
+
+
 def measure(venv: str, select: str, targets: list[Path]) -> dict[str, float]:
     python = VENVS / venv / "bin" / "python"
     if not python.exists():
@@ -74,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, required=True, help="directory made by shared/corpus/fetch.sh")
     parser.add_argument("--projects", default=",".join(DEFAULT_PROJECTS), help="comma-separated corpus projects")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--alternate", type=int, default=0, metavar="N",
+                        help="also N pairs of whole runs in one process, the plugin on and off in turn")
     args = parser.parse_args(argv)
     targets = [args.corpus / name for name in args.projects.split(",")]
     missing = [str(t) for t in targets if not t.is_dir()]
@@ -96,8 +146,20 @@ def main(argv: list[str] | None = None) -> int:
     share = statistics.median(shares)
     print(f"\nthe plugin's share of bare flake8's time, measured inside the runs: median {share:+.1%} "
           f"of {args.repeats} (target: at most +10%)")
+    report: dict[str, object] = {"repeats": rows, "median_share": share}
+    if args.alternate:
+        pairs = alternate(args.alternate, targets)
+        paired = [on / off - 1 for off, on in pairs]
+        for off, on in pairs:
+            print(f"one process, plugin off {off:.2f} s, on {on:.2f} s: {on / off - 1:+.1%}")
+        median_off = statistics.median(off for off, _ in pairs)
+        median_on = statistics.median(on for _, on in pairs)
+        print(f"whole runs in one process, the plugin's run() on and off in turn: {median_on / median_off - 1:+.1%} "
+              f"by the medians, {statistics.median(paired):+.1%} median of the pairs (of {len(pairs)})")
+        report["alternating"] = {"pairs": pairs, "median_paired_share": statistics.median(paired),
+                                 "share_of_medians": median_on / median_off - 1}
     out = ROOT / "bench" / "out" / "share.json"
-    out.write_text(json.dumps({"repeats": rows, "median_share": share}, indent=2))
+    out.write_text(json.dumps(report, indent=2))
     print(f"written {out}")
     return 0
 

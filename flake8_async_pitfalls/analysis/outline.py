@@ -1,13 +1,16 @@
 """A module's outline: its source with function bodies blanked, for the project index's first look.
 
 Whole-project analysis reads the other modules of the project to learn what their names are: a coroutine
-function, a plain function, a class, a re-export. Those answers come from declarations (decorators,
-signatures, imports, class bases), not from function bodies, which are most of a module. So the index
-first parses an *outline*: the same text with the body of every top-level function and of every method of
-a top-level class replaced by ``...``, line for line (every line keeps its number; a body's other lines
-become empty). Parsing and walking it costs about a third of the whole module. A body is parsed only when
-a question needs it (the call graph following a plain def into its calls, a decorator defined in the
-module): ``ModuleInfo.require_body`` raises ``OutlineTooShallow`` and the index reads the whole module.
+function, a plain function, a class, a re-export. Those answers come from declarations (decorators, names,
+imports, class bases), not from function bodies, which are most of a module. So the index first parses an
+*outline*: the same text with the body of every top-level function and of every method of a top-level
+class replaced by ``...``, and its header by ``name():`` (parameters, annotations and defaults matter only
+to the body), line for line: every line keeps its number, the other lines of a blanked function become
+empty. Parsing and walking it costs about a quarter of the whole module. A summary made from it has no
+call sites (the index reads the whole module when the call graph follows a plain def into its calls), and
+a question that needs a body it left out (a decorator defined in the module, ``self.x = ...`` in a blanked
+method) raises ``OutlineTooShallow`` from ``ModuleInfo.require_body`` / ``require_instance_attributes``:
+the index then reads the whole module.
 
 How a body is found, and why a mistake cannot change an answer:
 
@@ -21,7 +24,8 @@ How a body is found, and why a mistake cannot change an answer:
   ``...`` placed there). Either way the outline is dropped and the module parsed whole.
 - A body that mentions ``yield`` (a generator: what calling it returns depends on it), ``global`` or
   ``nonlocal`` (it binds names of the module) is kept. So is any function whose header holds a
-  ``lambda`` outside brackets, and any whose body starts on the header line.
+  ``lambda`` outside brackets, and any whose body starts on the header line; a header holding ``:=``
+  (which binds a name of the module) is kept whole.
 - Indentation with tabs or form feeds anywhere: no outline (the module is parsed whole).
 """
 
