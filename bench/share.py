@@ -27,11 +27,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-VENVS = ROOT / "bench" / "out" / "venvs"
-DEFAULT_PROJECTS = (
-    "aiohttp-3.14.5", "httpx-0.28.1", "starlette-1.10.0", "uvicorn-0.54.0", "websockets-17.4", "anyio-4.16.0",
-)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from speed import DEFAULT_PROJECTS, OUT, VENVS  # noqa: E402
 
 # run by each venv's python: flake8 in-process, its parts timed with process (CPU) time
 _CHILD = r"""
@@ -97,23 +94,25 @@ print(json.dumps(rows))
 """
 
 
-def alternate(pairs: int, targets: list[Path]) -> list[tuple[float, float]]:
-    """(plugin off, plugin on) CPU seconds of whole flake8 runs in one process, in turn."""
-    python = VENVS / "flake8+apf" / "bin" / "python"
-    if not python.exists():
-        raise SystemExit(f"{python} is missing: run bench/speed.py once to make the virtual environments")
-    done = subprocess.run([str(python), "-c", _ALTERNATING, str(pairs), *map(str, targets)], capture_output=True,
-                          text=True, check=True)
-    return [(float(off), float(on)) for off, on in json.loads(done.stdout.strip().splitlines()[-1])]
-
-
-def measure(venv: str, select: str, targets: list[Path]) -> dict[str, float]:
+def run_child(venv: str, script: str, args: list[str]) -> object:
+    """Run one of the scripts above with a venv's python; its last line of output, as JSON."""
     python = VENVS / venv / "bin" / "python"
     if not python.exists():
         raise SystemExit(f"{python} is missing: run bench/speed.py once to make the virtual environments")
-    done = subprocess.run([str(python), "-c", _CHILD, select, *map(str, targets)], capture_output=True,
-                          text=True, check=True)
-    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    done = subprocess.run([str(python), "-c", script, *args], capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def alternate(pairs: int, targets: list[Path]) -> list[tuple[float, float]]:
+    """(plugin off, plugin on) CPU seconds of whole flake8 runs in one process, in turn."""
+    rows = run_child("flake8+apf", _ALTERNATING, [str(pairs), *map(str, targets)])
+    assert isinstance(rows, list)
+    return [(float(off), float(on)) for off, on in rows]
+
+
+def measure(venv: str, select: str, targets: list[Path]) -> dict[str, float]:
+    result = run_child(venv, _CHILD, [select, *map(str, targets)])
+    assert isinstance(result, dict)
     return result
 
 
@@ -130,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         print(f"missing corpus projects: {', '.join(missing)} (run shared/corpus/fetch.sh)", file=sys.stderr)
         return 2
-    os.environ["FLAKE8_ASYNC_PITFALLS_CACHE_DIR"] = str(ROOT / "bench" / "out" / "apf-summary-cache")
+    os.environ["FLAKE8_ASYNC_PITFALLS_CACHE_DIR"] = str(OUT / "apf-summary-cache")
     measure("flake8+apf", "E,F,W,C90,APF", targets)  # the summary cache filled: later runs as users run it
     rows: list[dict[str, object]] = []
     shares: list[float] = []
@@ -158,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
               f"by the medians, {statistics.median(paired):+.1%} median of the pairs (of {len(pairs)})")
         report["alternating"] = {"pairs": pairs, "median_paired_share": statistics.median(paired),
                                  "share_of_medians": median_on / median_off - 1}
-    out = ROOT / "bench" / "out" / "share.json"
+    out = OUT / "share.json"
     out.write_text(json.dumps(report, indent=2))
     print(f"written {out}")
     return 0
